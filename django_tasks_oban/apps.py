@@ -1,0 +1,11 @@
+"""The Django application of django-tasks-oban."""
+
+from django.apps import AppConfig
+
+
+class DjangoTasksObanConfig(AppConfig):
+    """Installs Oban's schema through migrations and the ``oban_worker`` command."""
+
+    name = "django_tasks_oban"
+    verbose_name = "Oban tasks"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,293 @@
+"""The backend's ``OPTIONS``, parsed and validated once into a frozen object."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_QUEUE = "default"
+DEFAULT_CONCURRENCY = 10
+DEFAULT_MAX_ATTEMPTS = 20
+DEFAULT_PREFIX = "public"
+
+# Oban.py's own settings, handed to ``oban.Oban`` as they are.
+PASSTHROUGH = {
+    "NODE": "node",
+    "SHUTDOWN_GRACE_PERIOD": "shutdown_grace_period",
+    "LIFELINE": "lifeline",
+    "PRUNER": "pruner",
+    "STAGER": "stager",
+    "REFRESHER": "refresher",
+    "METRICS": "metrics",
+    "SCHEDULER": "scheduler",
+}
+
+KNOWN = {
+    "QUEUE",
+    "DEFAULT_CONCURRENCY",
+    "QUEUES",
+    "POOL",
+    "DATABASE",
+    "PREFIX",
+    "MAX_ATTEMPTS",
+    "CRON",
+    *PASSTHROUGH,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with ``OPTIONS``: a system check id, a message and a hint."""
+
+    id: str
+    msg: str
+    hint: str
+
+
+class OptionsError(ValueError):
+    """Raised when ``OPTIONS`` cannot be used; carries every :class:`Problem`."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problem.msg for problem in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class CronEntry:
+    """A periodic Django task: a cron expression, the task's path, Oban options."""
+
+    expression: str
+    path: str
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObanOptions:
+    """The validated ``OPTIONS`` of an ``ObanTaskBackend``.
+
+    >>> ObanOptions.from_options({"QUEUES": {"mail": 5}, "QUEUE": "mail"}).queues
+    {'mail': 5}
+    """
+
+    queue: str = DEFAULT_QUEUE
+    default_concurrency: int = DEFAULT_CONCURRENCY
+    queues: dict[str, int] = field(default_factory=lambda: {DEFAULT_QUEUE: 10})
+    pool: dict[str, Any] = field(default_factory=dict)
+    database: str = "default"
+    prefix: str = DEFAULT_PREFIX
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    cron: tuple[CronEntry, ...] = ()
+    oban: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> ObanOptions:
+        """Parse ``OPTIONS``, raising :class:`OptionsError` listing every problem."""
+        problems: list[Problem] = []
+        unknown = sorted(set(options) - KNOWN)
+        if unknown:
+            problems.append(
+                Problem(
+                    "django_tasks_oban.E003",
+                    f"Unknown OPTIONS key(s): {', '.join(unknown)}.",
+                    f"Valid keys are: {', '.join(sorted(KNOWN))}.",
+                )
+            )
+        concurrency = options.get("DEFAULT_CONCURRENCY", DEFAULT_CONCURRENCY)
+        if not _is_positive_int(concurrency):
+            problems.append(_concurrency_problem("DEFAULT_CONCURRENCY", concurrency))
+            concurrency = DEFAULT_CONCURRENCY
+        queue = options.get("QUEUE", DEFAULT_QUEUE)
+        queues = _parse_queues(options.get("QUEUES"), queue, concurrency, problems)
+        if not isinstance(queue, str) or queue not in queues:
+            problems.append(
+                Problem(
+                    "django_tasks_oban.E005",
+                    f"QUEUE {queue!r} is not one of QUEUES ({', '.join(queues)}).",
+                    "Add it to OPTIONS['QUEUES'] or pick one of those queues.",
+                )
+            )
+        pool = _parse_pool(options.get("POOL", {}), problems)
+        max_attempts = options.get("MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+        if not _is_positive_int(max_attempts):
+            problems.append(
+                Problem(
+                    "django_tasks_oban.E007",
+                    f"MAX_ATTEMPTS must be a positive integer, not {max_attempts!r}.",
+                    "Oban's default is 20.",
+                )
+            )
+        database = options.get("DATABASE", "default")
+        prefix = options.get("PREFIX", DEFAULT_PREFIX)
+        for key, value in (("DATABASE", database), ("PREFIX", prefix)):
+            if not isinstance(value, str) or not value:
+                problems.append(
+                    Problem(
+                        "django_tasks_oban.E008",
+                        f"{key} must be a non-empty string, not {value!r}.",
+                        "DATABASE is a DATABASES alias; PREFIX a PostgreSQL schema.",
+                    )
+                )
+        cron = _parse_cron(options.get("CRON", ()), problems)
+        if problems:
+            raise OptionsError(problems)
+        oban = {PASSTHROUGH[key]: options[key] for key in PASSTHROUGH if key in options}
+        return cls(
+            queue=queue,
+            default_concurrency=concurrency,
+            queues=queues,
+            pool=pool,
+            database=database,
+            prefix=prefix,
+            max_attempts=max_attempts,
+            cron=cron,
+            oban=oban,
+        )
+
+
+def _is_positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _concurrency_problem(where: str, value: object) -> Problem:
+    return Problem(
+        "django_tasks_oban.E004",
+        f"{where} must be a positive integer, not {value!r}.",
+        "A queue's limit is how many of its tasks run at once on one worker.",
+    )
+
+
+def _parse_queues(
+    raw: object, queue: object, concurrency: int, problems: list[Problem]
+) -> dict[str, int]:
+    if raw is None:
+        name = queue if isinstance(queue, str) else DEFAULT_QUEUE
+        return {name: concurrency}
+    if not isinstance(raw, Mapping) or not raw:
+        problems.append(
+            Problem(
+                "django_tasks_oban.E004",
+                f"QUEUES must be a non-empty dict of queue name to limit, not {raw!r}.",
+                'For example {"default": 10, "mail": 5}.',
+            )
+        )
+        return {}
+    queues: dict[str, int] = {}
+    for name, limit in raw.items():
+        if limit is None:
+            limit = concurrency
+        if not isinstance(name, str) or not name.strip():
+            problems.append(
+                Problem(
+                    "django_tasks_oban.E004",
+                    f"Queue names must be non-empty strings, not {name!r}.",
+                    'For example {"default": 10, "mail": 5}.',
+                )
+            )
+        elif not _is_positive_int(limit):
+            problems.append(_concurrency_problem(f"QUEUES[{name!r}]", limit))
+        else:
+            queues[name] = limit
+    return queues
+
+
+POOL_KEYS = {"min_size", "max_size", "timeout", "max_idle", "max_lifetime"}
+
+
+def _parse_pool(raw: object, problems: list[Problem]) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        problems.append(
+            Problem(
+                "django_tasks_oban.E006",
+                f"POOL must be a dict, not {raw!r}.",
+                'For example {"min_size": 1, "max_size": 20}.',
+            )
+        )
+        return {}
+    pool = dict(raw)
+    unknown = sorted(set(pool) - POOL_KEYS)
+    if unknown:
+        problems.append(
+            Problem(
+                "django_tasks_oban.E006",
+                f"Unknown POOL key(s): {', '.join(unknown)}.",
+                f"Valid keys are: {', '.join(sorted(POOL_KEYS))}.",
+            )
+        )
+    sizes = {key: pool[key] for key in ("min_size", "max_size") if key in pool}
+    for key, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(
+                Problem(
+                    "django_tasks_oban.E006",
+                    f"POOL[{key!r}] must be a non-negative integer, not {value!r}.",
+                    "min_size connections stay open; max_size bounds the pool.",
+                )
+            )
+            return pool
+    if len(sizes) == 2 and sizes["min_size"] > sizes["max_size"]:
+        problems.append(
+            Problem(
+                "django_tasks_oban.E006",
+                f"POOL min_size ({sizes['min_size']}) is greater than "
+                f"max_size ({sizes['max_size']}).",
+                "Make max_size at least min_size.",
+            )
+        )
+    return pool
+
+
+def _parse_cron(raw: object, problems: list[Problem]) -> tuple[CronEntry, ...]:
+    from oban._scheduler import Expression
+
+    entries: list[CronEntry] = []
+    if not isinstance(raw, (list, tuple)):
+        raw = [raw]
+    for item in raw:
+        entry = _cron_entry(item)
+        if entry is None:
+            problems.append(
+                Problem(
+                    "django_tasks_oban.E010",
+                    f"CRON entries are (expression, task path[, options]), "
+                    f"not {item!r}.",
+                    'For example ("*/5 * * * *", "shop.tasks.cleanup").',
+                )
+            )
+            continue
+        try:
+            Expression.parse(entry.expression)
+            if entry.timezone is not None:
+                ZoneInfo(entry.timezone)
+        except (ValueError, ZoneInfoNotFoundError) as error:
+            problems.append(
+                Problem(
+                    "django_tasks_oban.E010",
+                    f"CRON entry {entry.expression!r} for {entry.path} is "
+                    f"invalid: {error}",
+                    "Use five cron fields or a nickname such as @daily, and an "
+                    "IANA timezone name such as Europe/Lisbon.",
+                )
+            )
+            continue
+        entries.append(entry)
+    return tuple(entries)
+
+
+def _cron_entry(item: object) -> CronEntry | None:
+    if not isinstance(item, (list, tuple)) or len(item) not in (2, 3):
+        return None
+    expression, path, *rest = item
+    opts = rest[0] if rest else {}
+    if (
+        not isinstance(expression, str)
+        or not isinstance(path, str)
+        or not isinstance(opts, Mapping)
+        or set(opts) - {"timezone"}
+    ):
+        return None
+    timezone = opts.get("timezone")
+    if timezone is not None and not isinstance(timezone, str):
+        return None
+    return CronEntry(expression, path, timezone)

@@ -1,0 +1,72 @@
+"""``ObanTask``: Django's ``Task`` with Oban's job options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.tasks import Task
+
+Backoff = int | Callable[[int], int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObanTask(Task):
+    """The ``task_class`` of ``ObanTaskBackend``.
+
+    Beyond Django's fields it carries Oban's job options, set with ``@task(...)``
+    or ``.using(...)``:
+
+    >>> from django.tasks import task
+    >>> @task(max_attempts=5, tags=["billing"])  # doctest: +SKIP
+    ... def charge(order_id): ...
+    >>> charge.using(queue="heavy_reports", run_after=timedelta(minutes=5))  # doctest: +SKIP
+
+    ``run_after`` also takes a ``timedelta``, counted from the moment of enqueue.
+    ``max_attempts`` defaults to the backend's ``MAX_ATTEMPTS``. ``backoff`` is
+    the seconds to wait before a retry, or a function of the attempt number.
+    ``timeout`` is the seconds an attempt may run (async tasks only).
+    """
+
+    run_after: datetime | timedelta | None = None  # type: ignore[assignment]
+    max_attempts: int | None = None
+    tags: tuple[str, ...] = field(default=(), hash=False)
+    meta: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
+    backoff: Backoff | None = None
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tags, (list, set)):
+            object.__setattr__(self, "tags", tuple(self.tags))
+        Task.__post_init__(self)
+
+    def using(  # type: ignore[override]
+        self,
+        *,
+        priority: int | None = None,
+        queue_name: str | None = None,
+        queue: str | None = None,
+        run_after: datetime | timedelta | None = None,
+        backend: str | None = None,
+        max_attempts: int | None = None,
+        tags: list[str] | tuple[str, ...] | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> ObanTask:
+        """A copy of this task with other defaults. ``queue`` is ``queue_name``.
+
+        >>> report.using(queue="heavy_reports", max_attempts=3)  # doctest: +SKIP
+        """
+        if queue is not None and queue_name is not None and queue != queue_name:
+            raise TypeError("Give queue or queue_name, not both.")
+        changes: dict[str, Any] = {
+            "priority": priority,
+            "queue_name": queue if queue is not None else queue_name,
+            "run_after": run_after,
+            "backend": backend,
+            "max_attempts": max_attempts,
+            "tags": tuple(tags) if tags is not None else None,
+            "meta": meta,
+        }
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})

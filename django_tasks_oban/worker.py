@@ -1,0 +1,317 @@
+"""The shim through which Oban.py executes Django tasks.
+
+Oban.py executes a job by resolving ``job.worker`` to a class with
+``async process(job)``. A Django ``@task`` is a ``Task`` instance, so each one
+gets a class named after it (``module.qualname``, as Oban.py's own ``@job``
+does) and registered with Oban.py before its first job runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import importlib
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from inspect import iscoroutinefunction
+from queue import SimpleQueue
+from threading import Thread
+from typing import Any, ClassVar
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+from django.dispatch import Signal
+from django.tasks import Task, TaskContext, TaskResult, TaskResultStatus
+from django.tasks.base import TaskError
+from django.tasks.signals import task_finished, task_started
+from django.utils import timezone
+from django.utils.json import normalize_json
+from oban import Cancel, Job, Record, Snooze
+from oban._extensions import get_ext, put_ext
+from oban._producer import _get_jobs
+from oban.worker import register_worker
+
+from .conversion import call_arguments, local_time
+from .exceptions import NotATask
+from .tasks import ObanTask
+
+logger = logging.getLogger("django_tasks_oban")
+
+
+class TaskThreads(Executor):
+    """Daemon threads that run sync tasks, one per slot of the queue limits.
+
+    Daemon threads, so that a task still running when the grace period ends
+    never holds the worker's exit: its job stays ``executing`` and is rescued.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._work: SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            SimpleQueue()
+        )
+        self._threads = [
+            Thread(target=self._serve, name=f"oban-task-{n}", daemon=True)
+            for n in range(size)
+        ]
+        self.busy = 0
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run ``fn(*args, **kwargs)`` in a free thread."""
+        future: Future[Any] = Future()
+        self._work.put((future, lambda: fn(*args, **kwargs)))
+        return future
+
+    def _serve(self) -> None:
+        while (item := self._work.get()) is not None:
+            future, call = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            self.busy += 1
+            try:
+                future.set_result(call())
+            except BaseException as error:
+                future.set_exception(error)
+            finally:
+                self.busy -= 1
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Let idle threads end; busy ones end with the process."""
+        for _ in self._threads:
+            self._work.put(None)
+
+
+_threads: TaskThreads | None = None
+
+
+def use_threads(threads: TaskThreads) -> None:
+    """Run the sync tasks of this process in ``threads``."""
+    global _threads
+    _threads = threads
+
+
+def _send(signal: Signal, result: TaskResult) -> None:
+    for receiver, response in signal.send_robust(ObanTaskWorker, task_result=result):
+        if isinstance(response, Exception):
+            logger.error(
+                "Receiver %r of %s failed for task id=%s",
+                receiver,
+                "task_started" if signal is task_started else "task_finished",
+                result.id,
+                exc_info=response,
+            )
+
+
+def _set(result: TaskResult, **changes: Any) -> None:
+    for name, value in changes.items():
+        object.__setattr__(result, name, value)
+
+
+def _started(result: TaskResult) -> None:
+    close_old_connections()
+    _send(task_started, result)
+
+
+def _finished(result: TaskResult, error: BaseException | None) -> None:
+    _set(result, finished_at=timezone.now() if result.is_finished else None)
+    if error is None or sys.exc_info()[1] is error:
+        _send(task_finished, result)
+    else:
+        # Django's logging receiver reads the exception from sys.exc_info(),
+        # which a thread hop loses: raise it here, keeping its traceback as is.
+        frames = error.__traceback__
+        try:
+            raise error
+        except BaseException:
+            _send(task_finished, result)
+        finally:
+            error.__traceback__ = frames
+    close_old_connections()
+
+
+class ObanTaskWorker:
+    """The Oban.py worker of one Django task; :func:`worker_class` names it."""
+
+    task: ClassVar[Task]
+
+    @classmethod
+    def new(cls, args: dict[str, Any] | None = None, /, **params: Any) -> Job:
+        """The job for a call of the task with ``args`` as keyword arguments.
+
+        Oban.py's scheduler calls ``new()`` on each periodic worker.
+        """
+        from .backends import ObanTaskBackend
+
+        backend = cls.task.get_backend()
+        assert isinstance(backend, ObanTaskBackend)
+        return backend.job_for(cls.task, (), dict(args or {}))
+
+    async def process(self, job: Job) -> Any:
+        """Run the Django task with the job's arguments, then report how it went."""
+        task = self.task
+        args, kwargs = call_arguments(task, job.args, job.meta)
+        node = job.attempted_by[0] if job.attempted_by else ""
+        result = TaskResult(
+            task=task,
+            id=str(job.id),
+            status=TaskResultStatus.RUNNING,
+            enqueued_at=local_time(job.inserted_at),
+            started_at=local_time(job.attempted_at),
+            last_attempted_at=local_time(job.attempted_at),
+            finished_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=task.backend,
+            errors=[],
+            worker_ids=[node] * job.attempt,
+        )
+        if task.takes_context:
+            args = [TaskContext(task_result=result), *args]
+        final = job.attempt >= job.max_attempts
+        if iscoroutinefunction(task.func):
+            await sync_to_async(_started)(result)
+            try:
+                value = _outcome(result, await task.func(*args, **kwargs))
+            except BaseException as error:
+                _failed(result, error, final)
+                await sync_to_async(_finished)(result, error)
+                raise
+            await sync_to_async(_finished)(result, None)
+            return value
+        assert _threads is not None, "use_threads() was not called"
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            _threads, context.run, _run_sync, task, result, args, kwargs, final
+        )
+
+
+def _run_sync(
+    task: Task, result: TaskResult, args: list[Any], kwargs: dict[str, Any], final: bool
+) -> Any:
+    _started(result)
+    try:
+        value = _outcome(result, task.func(*args, **kwargs))
+    except BaseException as error:
+        _failed(result, error, final)
+        _finished(result, error)
+        raise
+    _finished(result, None)
+    return value
+
+
+def _outcome(result: TaskResult, value: Any) -> Any:
+    """What Oban.py records for a task's return value."""
+    if isinstance(value, Snooze):
+        _set(result, status=TaskResultStatus.READY)
+        return value
+    if isinstance(value, Cancel):
+        _set(result, status=TaskResultStatus.FAILED)
+        return value
+    try:
+        normalized = normalize_json(value)
+        record = Record(normalized)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{result.task.module_path} returned a value that cannot be stored: {error}"
+        ) from error
+    _set(result, status=TaskResultStatus.SUCCESSFUL, _return_value=normalized)
+    return record
+
+
+def _failed(result: TaskResult, error: BaseException, final: bool) -> None:
+    kind = type(error)
+    _set(result, status=TaskResultStatus.FAILED if final else TaskResultStatus.READY)
+    result.errors.append(
+        TaskError(
+            exception_class_path=f"{kind.__module__}.{kind.__qualname__}",
+            traceback="".join(traceback.format_exception(error)),
+        )
+    )
+
+
+class RefusedWorker:
+    """Stands for a job whose worker is not a Django task nor an Oban.py worker."""
+
+    reason: ClassVar[str]
+
+    async def process(self, job: Job) -> None:
+        """Discard the job without calling what it names."""
+        # A retry cannot turn the target into a task: make this the last attempt.
+        job.max_attempts = job.attempt
+        raise NotATask(self.reason)
+
+
+def _named(base: type, path: str, **attrs: Any) -> type:
+    module, _, qualname = path.rpartition(".")
+    name = qualname.rpartition(".")[2]
+    return type(name, (base,), {"__module__": module, "__qualname__": qualname, **attrs})
+
+
+def worker_class(task: Task) -> type[ObanTaskWorker]:
+    """The Oban.py worker class for ``task``, named ``task.module_path``."""
+    attrs: dict[str, Any] = {"task": task}
+    if isinstance(task, ObanTask):
+        if task.backoff is not None:
+            attrs["backoff"] = _backoff(task.backoff)
+        if task.timeout is not None:
+            seconds = task.timeout
+            attrs["timeout"] = lambda self, job: seconds
+    cls = _named(ObanTaskWorker, task.module_path, **attrs)
+    return cls  # type: ignore[return-value]
+
+
+def _backoff(backoff: int | Callable[[int], int]) -> Callable[[Any, Job], int]:
+    if callable(backoff):
+        return lambda self, job: backoff(job.attempt)
+    return lambda self, job: backoff
+
+
+_prepared: set[str] = set()
+
+
+def prepare(path: str) -> None:
+    """Make ``path`` resolvable by Oban.py, or refuse it, before its job runs.
+
+    A Django task gets its worker class. An Oban.py ``@worker``/``@job`` class is
+    left to Oban.py. Anything else that imports (``os.system``, a plain function,
+    any class) gets :class:`RefusedWorker`, so it is never called. A missing
+    module or attribute is left for Oban.py to report.
+    """
+    if path in _prepared:
+        return
+    module_name, _, name = path.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception:
+        return
+    if not hasattr(module, name):
+        return
+    target = getattr(module, name)
+    if isinstance(target, Task) and target.module_path == path:
+        register_worker(worker_class(target))
+    elif not (isinstance(target, type) and getattr(target, "_oban_name", None)):
+        reason = (
+            f"{path} is a {type(target).__name__}, not a Django task nor an Oban "
+            "worker; the job was discarded without calling it."
+        )
+        register_worker(_named(RefusedWorker, path, reason=reason))
+    _prepared.add(path)
+
+
+def install() -> None:
+    """Prepare the worker of every job Oban.py fetches in this process."""
+    fetch = get_ext("producer.get_jobs", _get_jobs)
+
+    async def get_jobs(producer: Any) -> list[Job]:
+        jobs: list[Job] = await fetch(producer)
+        for job in jobs:
+            prepare(job.worker)
+        return jobs
+
+    put_ext("producer.get_jobs", get_jobs)
+

@@ -1,0 +1,33 @@
+"""Settings of the test suite: the database comes from ``example/devdb.py``."""
+
+from devdb import database_settings
+
+SECRET_KEY = "tests"
+USE_TZ = True
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.postgres",
+    "django_tasks_oban",
+    "shop",
+    "tests",
+]
+DATABASES = {"default": database_settings()}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_oban.backends.ObanTaskBackend",
+        "OPTIONS": {
+            "QUEUES": {"default": 10, "mail": 5, "heavy_reports": 2},
+            "MAX_ATTEMPTS": 3,
+        },
+    }
+}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django_tasks_oban": {"handlers": ["console"], "level": "INFO"},
+        "django.tasks": {"handlers": ["console"], "level": "INFO"},
+    },
+}
