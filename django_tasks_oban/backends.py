@@ -239,7 +239,7 @@ class ObanTaskBackend(BaseTaskBackend):
         for entry in self.config.cron:
             try:
                 task = import_string(entry.path)
-            except ImportError as error:
+            except Exception as error:  # an import can fail in any way
                 task = error
             if not isinstance(task, Task):
                 yield checks.Error(

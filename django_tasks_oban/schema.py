@@ -39,9 +39,13 @@ def install(editor: Any, prefix: str) -> None:
     ``search_path`` points at the prefix while it runs.
     """
     quoted = editor.quote_name(prefix)
+    with editor.connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('search_path')")
+        (search_path,) = cursor.fetchone()
     editor.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
     editor.execute("SELECT set_config('search_path', %s, true)", [quoted])
     editor.execute(install_sql(prefix))
+    editor.execute("SELECT set_config('search_path', %s, true)", [search_path])
 
 
 def uninstall(editor: Any, prefix: str) -> None:

@@ -1,5 +1,8 @@
 """Settings of the test suite: the database comes from ``example/devdb.py``."""
 
+import json
+import os
+
 from devdb import database_settings
 
 SECRET_KEY = "tests"
@@ -10,7 +13,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_tasks_oban",
     "shop",
-    "tests",
+    "tests.apps.TestsConfig",
 ]
 DATABASES = {"default": database_settings()}
 TASKS = {
@@ -19,6 +22,8 @@ TASKS = {
         "OPTIONS": {
             "QUEUES": {"default": 10, "mail": 5, "heavy_reports": 2},
             "MAX_ATTEMPTS": 3,
+            # Worker tests tune Oban.py's timings through the environment.
+            **json.loads(os.environ.get("OBAN_TEST_OPTIONS", "{}")),
         },
     }
 }

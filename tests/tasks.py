@@ -1,9 +1,19 @@
-"""Tasks that the test suite enqueues and the worker runs."""
+"""Tasks that the test suite enqueues and its worker processes run.
+
+The worker imports this module through its autodiscovery of ``tasks`` modules.
+"""
 
 import asyncio
+import os
+import threading
 import time
 
-from django.tasks import task
+from django.dispatch import receiver
+from django.tasks import TaskContext, task
+from django.tasks.signals import task_finished, task_started
+from oban import Cancel, Snooze
+
+from tests.models import Event, Execution
 
 
 @task
@@ -11,18 +21,136 @@ def add(a, b):
     return a + b
 
 
-@task
+@task(priority=50, queue_name="mail")
 async def async_add(a, b):
     await asyncio.sleep(0)
     return a + b
 
 
 @task
-def sleep(seconds):
+def echo(value):
+    return value
+
+
+@task
+async def async_echo(value):
+    return value
+
+
+@task
+def sleep(seconds, key=None):
+    if key:
+        Event.objects.create(name=f"start:{key}", pid=os.getpid())
     time.sleep(seconds)
+    if key:
+        Event.objects.create(name=f"end:{key}", pid=os.getpid())
     return seconds
 
 
-@task(backoff=1)
+@task
+async def async_sleep(seconds, key=None):
+    if key:
+        await Event.objects.acreate(name=f"start:{key}", pid=os.getpid())
+    await asyncio.sleep(seconds)
+    if key:
+        await Event.objects.acreate(name=f"end:{key}", pid=os.getpid())
+    return seconds
+
+
+@task
+def record(key):
+    Execution.objects.create(key=key, pid=os.getpid())
+
+
+@task
+async def async_record(key):
+    await Execution.objects.acreate(key=key, pid=os.getpid())
+    return await Execution.objects.acount()
+
+
+@task(backoff=0, max_attempts=2)
 def fail(message="boom"):
     raise ValueError(message)
+
+
+@task(backoff=lambda attempt: 0, max_attempts=3)
+async def async_fail(message="boom"):
+    raise KeyError(message)
+
+
+@task(backoff=0, max_attempts=3)
+def flaky(key):
+    """Fails on its first attempt, succeeds on the second."""
+    done, _ = Event.objects.get_or_create(name=f"flaky:{key}", defaults={"pid": 0})
+    if done.pid == 0:
+        done.pid = os.getpid()
+        done.save()
+        raise RuntimeError("first attempt fails")
+    return "second attempt"
+
+
+@task(takes_context=True, backoff=0, max_attempts=2)
+def contextual(context: TaskContext, fail_first=False):
+    if fail_first and context.attempt == 1:
+        raise RuntimeError("again")
+    result = context.task_result
+    return {"id": result.id, "attempt": context.attempt, "status": result.status}
+
+
+@task
+def snooze(seconds):
+    return Snooze(seconds)
+
+
+@task
+def cancel(reason):
+    return Cancel(reason)
+
+
+@task
+def unstorable():
+    return object()
+
+
+@task
+def thread_name():
+    return threading.current_thread().name
+
+
+@task
+def signalled():
+    Event.objects.create(name="signalled:ran", pid=os.getpid())
+    return "ok"
+
+
+@receiver(task_started)
+def on_started(sender, task_result, **kwargs):
+    if task_result.task.name == "signalled":
+        Event.objects.create(
+            name="signalled:started", pid=os.getpid(), value=task_result.status
+        )
+        raise RuntimeError("a broken task_started receiver")
+
+
+@receiver(task_finished)
+def on_finished(sender, task_result, **kwargs):
+    if task_result.task.name == "signalled":
+        Event.objects.create(
+            name="signalled:finished",
+            pid=os.getpid(),
+            value=[task_result.status, task_result.return_value],
+        )
+        raise RuntimeError("a broken task_finished receiver")
+
+
+def not_a_task(path):
+    """A plain function: the worker must never call it."""
+    with open(path, "w") as file:
+        file.write("called")
+
+
+class NotAWorker:
+    """A plain class: the worker must never instantiate it."""
+
+    def __init__(self):
+        raise AssertionError("instantiated")
