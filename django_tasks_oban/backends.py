@@ -13,7 +13,11 @@ from django.core import checks
 from django.db import connections
 from django.tasks import DEFAULT_TASK_QUEUE_NAME, Task, TaskResult, TaskResultStatus
 from django.tasks.backends.base import BaseTaskBackend
-from django.tasks.exceptions import InvalidTask, InvalidTaskBackend, TaskResultDoesNotExist
+from django.tasks.exceptions import (
+    InvalidTask,
+    InvalidTaskBackend,
+    TaskResultDoesNotExist,
+)
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -30,7 +34,7 @@ from .conversion import (
     local_time,
     result_from_job,
 )
-from .tasks import ObanTask
+from .tasks import AnyResult, AnyTask, ObanTask
 
 MAX_SMALLINT = 32767
 JSON_COLUMNS = ("args", "meta", "errors")
@@ -47,7 +51,9 @@ def oban_client(prefix: str) -> Oban:
         from psycopg_pool import AsyncConnectionPool
 
         pool = AsyncConnectionPool("", open=False)
-        client = Oban(pool=pool, name=f"django_tasks_oban.client.{prefix}", prefix=prefix)
+        client = Oban(
+            pool=pool, name=f"django_tasks_oban.client.{prefix}", prefix=prefix
+        )
         _clients[prefix] = client
     return client
 
@@ -81,13 +87,13 @@ class ObanTaskBackend(BaseTaskBackend):
         """The Django database alias that holds the jobs."""
         return self.config.database
 
-    def queue_for(self, task: Task) -> str:
-        """The Oban queue of a task: its own, or ``OPTIONS["QUEUE"]`` if it named none."""
+    def queue_for(self, task: AnyTask) -> str:
+        """The Oban queue of a task: its own, or ``OPTIONS["QUEUE"]`` if unnamed."""
         if task.queue_name == DEFAULT_TASK_QUEUE_NAME:
             return self.config.queue
         return task.queue_name
 
-    def validate_task(self, task: Task) -> None:
+    def validate_task(self, task: AnyTask) -> None:
         """Django's checks, plus Oban's options of an :class:`ObanTask`."""
         run_after = task.run_after
         if isinstance(run_after, timedelta):
@@ -112,7 +118,7 @@ class ObanTaskBackend(BaseTaskBackend):
                 raise InvalidTask(f"meta must be a dict without the key {META_KEY!r}.")
             check_json("meta", task.meta)
 
-    def _scheduled_at(self, task: Task) -> datetime | None:
+    def _scheduled_at(self, task: AnyTask) -> datetime | None:
         run_after = task.run_after
         if isinstance(run_after, timedelta):
             return datetime.now(UTC) + run_after
@@ -127,7 +133,7 @@ class ObanTaskBackend(BaseTaskBackend):
                 + " ".join(problem.msg for problem in self.problems)
             )
 
-    def job_for(self, task: Task, args: Any, kwargs: Any) -> Job:
+    def job_for(self, task: AnyTask, args: Any, kwargs: Any) -> Job:
         """The ``oban.Job`` that :meth:`enqueue` would insert for this call."""
         self._raise_problems()
         self.validate_task(task)
@@ -137,13 +143,16 @@ class ObanTaskBackend(BaseTaskBackend):
             tuple(args),
             dict(kwargs),
             queue=self.queue_for(task),
-            max_attempts=(oban_task and oban_task.max_attempts) or self.config.max_attempts,
+            max_attempts=(oban_task and oban_task.max_attempts)
+            or self.config.max_attempts,
             scheduled_at=self._scheduled_at(task),
             tags=list(oban_task.tags) if oban_task else [],
             meta=(oban_task and oban_task.meta) or {},
         )
 
-    def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:
+    def enqueue[**P, R](
+        self, task: Task[P, R], args: Any, kwargs: Any
+    ) -> TaskResult[P, R]:
         """Insert the task as an Oban job in the current transaction."""
         job = self.job_for(task, args, kwargs)
         scheduled_at = job.scheduled_at
@@ -167,7 +176,7 @@ class ObanTaskBackend(BaseTaskBackend):
         task_enqueued.send(type(self), task_result=result)
         return result
 
-    def get_result(self, result_id: str) -> TaskResult:
+    def get_result(self, result_id: str) -> AnyResult:
         """Read the job ``result_id`` and describe it as a Django ``TaskResult``."""
         self._raise_problems()
         try:
@@ -198,24 +207,30 @@ class ObanTaskBackend(BaseTaskBackend):
         values = dict(zip(names, row, strict=True))
         for name in JSON_COLUMNS:
             # Django loads jsonb as text, for JSONField to decode.
-            if isinstance(values[name], str):
-                values[name] = json.loads(values[name])
+            values[name] = json.loads(values[name])
         return Job(**values, _validate=False)
 
-    def check(self, **kwargs: Any) -> Iterable[checks.CheckMessage]:
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         """System checks: settings, database engine, apps and periodic tasks."""
         where = f"TASKS[{self.alias!r}]"
-        for problem in self.problems:
-            yield checks.Error(f"{where}: {problem.msg}", hint=problem.hint, id=problem.id)
-        yield from self._check_apps(where)
-        yield from self._check_database(where)
-        yield from self._check_cron(where)
+        return [
+            *(
+                checks.Error(
+                    f"{where}: {problem.msg}", hint=problem.hint, id=problem.id
+                )
+                for problem in self.problems
+            ),
+            *self._check_apps(where),
+            *self._check_database(where),
+            *self._check_cron(where),
+        ]
 
     def _check_apps(self, where: str) -> Iterable[checks.CheckMessage]:
         for app in ("django.contrib.postgres", "django_tasks_oban"):
             if not apps.is_installed(app):
                 yield checks.Error(
-                    f"{where} uses ObanTaskBackend but {app!r} is not in INSTALLED_APPS.",
+                    f"{where} uses ObanTaskBackend but {app!r} is not in "
+                    "INSTALLED_APPS.",
                     hint=f"Add {app!r} to INSTALLED_APPS.",
                     id="django_tasks_oban.E002",
                 )

@@ -9,15 +9,13 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine, Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 from django.db import connections
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
 from .exceptions import EnqueueSuspended
-
-T = TypeVar("T")
 
 DEFAULT_POOL = {"min_size": 1, "max_size": 10}
 
@@ -57,7 +55,7 @@ class DjangoConnection:
         return list(self._cursor.fetchall())
 
 
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
+def run[T](coroutine: Coroutine[Any, Any, T]) -> T:
     """Drive a coroutine that never suspends to its result, without a loop.
 
     >>> async def answer():

@@ -18,6 +18,8 @@ from django.utils import timezone
 from oban import Job
 from oban._recorded import decode_recorded
 
+from .tasks import AnyResult, AnyTask
+
 META_KEY = "django_tasks_oban"
 """The key of the job's ``meta`` under which the Django call is kept."""
 
@@ -76,7 +78,11 @@ def _json_problem(value: Any) -> tuple[type[Exception], str] | None:
     if value is None or isinstance(value, (str, bool, int)):
         return None
     if isinstance(value, float):
-        return None if math.isfinite(value) else (ValueError, f"{value} is not a finite number")
+        return (
+            None
+            if math.isfinite(value)
+            else (ValueError, f"{value} is not a finite number")
+        )
     if isinstance(value, (list, tuple)):
         for item in value:
             if problem := _json_problem(item):
@@ -101,7 +107,9 @@ def _signature(func: Callable[..., Any], takes_context: bool) -> inspect.Signatu
     return signature
 
 
-def job_args(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+def job_args(
+    task: AnyTask, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
     """Bind a call's arguments to the task's parameter names, as Oban.py's ``@job``.
 
     Raises ``TypeError`` when the call does not fit the signature, and when an
@@ -119,7 +127,7 @@ def job_args(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[
 
 
 def job_from_task(
-    task: Task,
+    task: AnyTask,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     *,
@@ -147,7 +155,7 @@ def job_from_task(
 
 
 def call_arguments(
-    task: Task, arguments: Mapping[str, Any], meta: Mapping[str, Any]
+    task: AnyTask, arguments: Mapping[str, Any], meta: Mapping[str, Any]
 ) -> tuple[list[Any], dict[str, Any]]:
     """Split a job's ``args`` back into the positional and keyword arguments.
 
@@ -155,7 +163,6 @@ def call_arguments(
     keyword, except those that can only be positional.
     """
     signature = _signature(task.func, task.takes_context)
-    positional: list[Any] = []
     keyword: dict[str, Any] = {}
     named: list[tuple[str, Any]] = []
     must = 0
@@ -177,7 +184,7 @@ def call_arguments(
             keyword[param.name] = value
     count = max(must, _stored(meta).get("args", 0))
     positional = [value for _, value in named[:count]]
-    keyword.update({name: value for name, value in named[count:]})
+    keyword.update(named[count:])
     extra = set(arguments) - set(signature.parameters)
     keyword.update({name: arguments[name] for name in extra})
     return positional, keyword
@@ -188,8 +195,8 @@ def _stored(meta: Mapping[str, Any]) -> dict[str, Any]:
     return stored if isinstance(stored, dict) else {}
 
 
-def task_error(error: Mapping[str, Any]) -> TaskError:
-    """A Django ``TaskError`` from one entry of an Oban job's ``errors``.
+def task_error(error: Any) -> TaskError:
+    """A Django ``TaskError`` from one entry (a dict) of an Oban job's ``errors``.
 
     >>> task_error({"error": "Traceback (most recent call last):\\n  File ...\\n"
     ...             "KeyError: 'x'\\n"}).exception_class_path
@@ -230,7 +237,18 @@ def local_time(moment: datetime | None) -> datetime | None:
     return moment if settings.USE_TZ else timezone.make_naive(moment)
 
 
-def described(task: Task, **changes: Any) -> Task:
+def attempted_at(job: Job) -> datetime | None:
+    """When the job's last attempt started, never before it was inserted.
+
+    Oban stamps an attempt with the fetching transaction's start, which can
+    precede, by microseconds, the commit of a job inserted meanwhile.
+    """
+    if job.attempted_at is None or job.inserted_at is None:
+        return local_time(job.attempted_at)
+    return local_time(max(job.attempted_at, job.inserted_at))
+
+
+def described[T: Task[..., Any]](task: T, **changes: Any) -> T:
     """A copy of ``task`` with ``changes``, describing a stored job.
 
     Unlike ``dataclasses.replace`` it does not validate again: a result shows
@@ -243,7 +261,7 @@ def described(task: Task, **changes: Any) -> Task:
     return copy
 
 
-def result_from_job(job: Job, task: Task, backend: str) -> TaskResult:
+def result_from_job(job: Job, task: AnyTask, backend: str) -> AnyResult:
     """The Django ``TaskResult`` that an Oban job row stands for."""
     stored = _stored(job.meta)
     priority = stored.get("priority", django_priority(job.priority))
@@ -260,8 +278,8 @@ def result_from_job(job: Job, task: Task, backend: str) -> TaskResult:
         id=str(job.id),
         status=status,
         enqueued_at=local_time(job.inserted_at),
-        started_at=local_time(job.attempted_at),
-        last_attempted_at=local_time(job.attempted_at),
+        started_at=attempted_at(job),
+        last_attempted_at=attempted_at(job),
         finished_at=local_time(finished),
         args=args,
         kwargs=kwargs,

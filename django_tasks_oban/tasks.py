@@ -5,15 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.tasks import Task
+from django.tasks import Task, TaskResult
 
 Backoff = int | Callable[[int], int]
 
+type AnyTask = Task[..., Any]
+"""Any Django task, whatever its parameters and return value."""
+
+type AnyResult = TaskResult[..., Any]
+"""The result of any Django task."""
+
+
+if TYPE_CHECKING:
+    _Task = Task[..., Any]
+else:
+    _Task = Task  # generic in django-stubs only
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ObanTask(Task):
+class ObanTask(_Task):
     """The ``task_class`` of ``ObanTaskBackend``.
 
     Beyond Django's fields it carries Oban's job options, set with ``@task(...)``
@@ -22,7 +34,7 @@ class ObanTask(Task):
     >>> from django.tasks import task
     >>> @task(max_attempts=5, tags=["billing"])  # doctest: +SKIP
     ... def charge(order_id): ...
-    >>> charge.using(queue="heavy_reports", run_after=timedelta(minutes=5))  # doctest: +SKIP
+    >>> later = charge.using(run_after=timedelta(minutes=5))  # doctest: +SKIP
 
     ``run_after`` also takes a ``timedelta``, counted from the moment of enqueue.
     ``max_attempts`` defaults to the backend's ``MAX_ATTEMPTS``. ``backoff`` is
@@ -42,7 +54,7 @@ class ObanTask(Task):
             object.__setattr__(self, "tags", tuple(self.tags))
         Task.__post_init__(self)
 
-    def using(  # type: ignore[override]
+    def using(
         self,
         *,
         priority: int | None = None,

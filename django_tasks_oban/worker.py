@@ -12,7 +12,6 @@ import asyncio
 import contextvars
 import importlib
 import logging
-import sys
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -34,9 +33,9 @@ from oban._extensions import get_ext, put_ext
 from oban._producer import _get_jobs
 from oban.worker import register_worker
 
-from .conversion import call_arguments, local_time
+from .conversion import attempted_at, call_arguments, local_time
 from .exceptions import NotATask
-from .tasks import ObanTask
+from .tasks import AnyResult, AnyTask, ObanTask
 
 logger = logging.getLogger("django_tasks_oban")
 
@@ -60,7 +59,9 @@ class TaskThreads(Executor):
         for thread in self._threads:
             thread.start()
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+    def submit(
+        self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> Future[Any]:
         """Run ``fn(*args, **kwargs)`` in a free thread."""
         future: Future[Any] = Future()
         self._work.put((future, lambda: fn(*args, **kwargs)))
@@ -94,7 +95,7 @@ def use_threads(threads: TaskThreads) -> None:
     _threads = threads
 
 
-def _send(signal: Signal, result: TaskResult) -> None:
+def _send(signal: Signal, result: AnyResult) -> None:
     for receiver, response in signal.send_robust(ObanTaskWorker, task_result=result):
         if isinstance(response, Exception):
             logger.error(
@@ -106,37 +107,28 @@ def _send(signal: Signal, result: TaskResult) -> None:
             )
 
 
-def _set(result: TaskResult, **changes: Any) -> None:
+def _set(result: AnyResult, **changes: Any) -> None:
     for name, value in changes.items():
         object.__setattr__(result, name, value)
 
 
-def _started(result: TaskResult) -> None:
+def _started(result: AnyResult) -> None:
     close_old_connections()
     _send(task_started, result)
 
 
-def _finished(result: TaskResult, error: BaseException | None) -> None:
+def _finished(result: AnyResult) -> None:
     _set(result, finished_at=timezone.now() if result.is_finished else None)
-    if error is None or sys.exc_info()[1] is error:
-        _send(task_finished, result)
-    else:
-        # Django's logging receiver reads the exception from sys.exc_info(),
-        # which a thread hop loses: raise it here, keeping its traceback as is.
-        frames = error.__traceback__
-        try:
-            raise error
-        except BaseException:
-            _send(task_finished, result)
-        finally:
-            error.__traceback__ = frames
+    # Called inside the task's except block, even across sync_to_async, so that
+    # Django's logging receiver finds the exception in sys.exc_info().
+    _send(task_finished, result)
     close_old_connections()
 
 
 class ObanTaskWorker:
     """The Oban.py worker of one Django task; :func:`worker_class` names it."""
 
-    task: ClassVar[Task]
+    task: ClassVar[AnyTask]
 
     @classmethod
     def new(cls, args: dict[str, Any] | None = None, /, **params: Any) -> Job:
@@ -160,8 +152,8 @@ class ObanTaskWorker:
             id=str(job.id),
             status=TaskResultStatus.RUNNING,
             enqueued_at=local_time(job.inserted_at),
-            started_at=local_time(job.attempted_at),
-            last_attempted_at=local_time(job.attempted_at),
+            started_at=attempted_at(job),
+            last_attempted_at=attempted_at(job),
             finished_at=None,
             args=args,
             kwargs=kwargs,
@@ -178,9 +170,12 @@ class ObanTaskWorker:
                 value = _outcome(result, await task.func(*args, **kwargs))
             except BaseException as error:
                 _failed(result, error, final)
-                await sync_to_async(_finished)(result, error)
+                frames = error.__traceback__
+                await sync_to_async(_finished)(result)
+                # asgiref re-raises the exception in its thread, adding a frame.
+                error.__traceback__ = frames
                 raise
-            await sync_to_async(_finished)(result, None)
+            await sync_to_async(_finished)(result)
             return value
         assert _threads is not None, "use_threads() was not called"
         context = contextvars.copy_context()
@@ -191,20 +186,24 @@ class ObanTaskWorker:
 
 
 def _run_sync(
-    task: Task, result: TaskResult, args: list[Any], kwargs: dict[str, Any], final: bool
+    task: AnyTask,
+    result: AnyResult,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    final: bool,
 ) -> Any:
     _started(result)
     try:
         value = _outcome(result, task.func(*args, **kwargs))
     except BaseException as error:
         _failed(result, error, final)
-        _finished(result, error)
+        _finished(result)
         raise
-    _finished(result, None)
+    _finished(result)
     return value
 
 
-def _outcome(result: TaskResult, value: Any) -> Any:
+def _outcome(result: AnyResult, value: Any) -> Any:
     """What Oban.py records for a task's return value."""
     if isinstance(value, Snooze):
         _set(result, status=TaskResultStatus.READY)
@@ -223,7 +222,7 @@ def _outcome(result: TaskResult, value: Any) -> Any:
     return record
 
 
-def _failed(result: TaskResult, error: BaseException, final: bool) -> None:
+def _failed(result: AnyResult, error: BaseException, final: bool) -> None:
     kind = type(error)
     _set(result, status=TaskResultStatus.FAILED if final else TaskResultStatus.READY)
     result.errors.append(
@@ -249,10 +248,12 @@ class RefusedWorker:
 def _named(base: type, path: str, **attrs: Any) -> type:
     module, _, qualname = path.rpartition(".")
     name = qualname.rpartition(".")[2]
-    return type(name, (base,), {"__module__": module, "__qualname__": qualname, **attrs})
+    return type(
+        name, (base,), {"__module__": module, "__qualname__": qualname, **attrs}
+    )
 
 
-def worker_class(task: Task) -> type[ObanTaskWorker]:
+def worker_class(task: AnyTask) -> type[ObanTaskWorker]:
     """The Oban.py worker class for ``task``, named ``task.module_path``."""
     attrs: dict[str, Any] = {"task": task}
     if isinstance(task, ObanTask):
@@ -261,8 +262,7 @@ def worker_class(task: Task) -> type[ObanTaskWorker]:
         if task.timeout is not None:
             seconds = task.timeout
             attrs["timeout"] = lambda self, job: seconds
-    cls = _named(ObanTaskWorker, task.module_path, **attrs)
-    return cls  # type: ignore[return-value]
+    return _named(ObanTaskWorker, task.module_path, **attrs)
 
 
 def _backoff(backoff: int | Callable[[int], int]) -> Callable[[Any, Job], int]:
@@ -314,4 +314,3 @@ def install() -> None:
         return jobs
 
     put_ext("producer.get_jobs", get_jobs)
-

@@ -20,7 +20,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 20.0, every: float = 0.05) -> Any:
+def wait_for(
+    condition: Callable[[], Any], timeout: float = 20.0, every: float = 0.05
+) -> Any:
     """Poll ``condition`` until it returns something truthy; fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -65,12 +67,16 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
+def start_worker(
+    transactional_db: None, tmp_path: Path
+) -> Iterator[Callable[..., Worker]]:
     """Start ``oban_worker`` subprocesses; each is stopped at the end of the test."""
     clear_oban_tables()
     workers: list[Worker] = []
 
-    def start(*args: str, options: dict[str, Any] | None = None, wait: bool = True) -> Worker:
+    def start(
+        *args: str, options: dict[str, Any] | None = None, wait: bool = True
+    ) -> Worker:
         env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),

@@ -9,7 +9,7 @@ import threading
 import time
 
 from django.dispatch import receiver
-from django.tasks import TaskContext, task
+from django.tasks import Task, TaskContext, task
 from django.tasks.signals import task_finished, task_started
 from oban import Cancel, Snooze
 
@@ -78,15 +78,24 @@ async def async_fail(message="boom"):
     raise KeyError(message)
 
 
-@task(backoff=0, max_attempts=3)
-def flaky(key):
-    """Fails on its first attempt, succeeds on the second."""
+def fail_once(key):
+    """Fail on the first call for ``key``, succeed on the next."""
     done, _ = Event.objects.get_or_create(name=f"flaky:{key}", defaults={"pid": 0})
     if done.pid == 0:
         done.pid = os.getpid()
         done.save()
         raise RuntimeError("first attempt fails")
     return "second attempt"
+
+
+@task(backoff=0, max_attempts=3)
+def flaky(key):
+    return fail_once(key)
+
+
+@task(backoff=lambda attempt: 3 * attempt, max_attempts=3)
+def flaky_later(key):
+    return fail_once(key)
 
 
 @task(takes_context=True, backoff=0, max_attempts=2)
@@ -154,3 +163,21 @@ class NotAWorker:
 
     def __init__(self):
         raise AssertionError("instantiated")
+
+
+@task
+def cron_tick():
+    return "tick"
+
+
+def plain_double(n):
+    return 2 * n
+
+
+# A Django Task that is not an ObanTask, bound the way @task binds one.
+plain_double = Task(func=plain_double)  # type: ignore[assignment]
+
+
+@task(timeout=0.5, max_attempts=1)
+async def too_slow():
+    await asyncio.sleep(5)

@@ -9,16 +9,20 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection, connections, transaction
 from django.tasks import TaskResultStatus, default_task_backend, task, task_backends
-from django.tasks.exceptions import InvalidTask, InvalidTaskBackend, TaskResultDoesNotExist
+from django.tasks.exceptions import (
+    InvalidTask,
+    InvalidTaskBackend,
+    TaskResultDoesNotExist,
+)
 from django.tasks.signals import task_enqueued
 from django.test import override_settings
 from django.utils import timezone
 from oban import Job
+from shop.tasks import process_order
 
 from django_tasks_oban.backends import ObanTaskBackend, oban_client
 from django_tasks_oban.connection import DjangoConnection, run
 from django_tasks_oban.conversion import META_KEY
-from shop.tasks import process_order
 from tests import tasks
 
 pytestmark = pytest.mark.django_db
@@ -187,12 +191,17 @@ def test_django_queues_list_wins():
 
 @pytest.mark.django_db(transaction=True)
 def test_rollback_leaves_no_job_and_commit_keeps_it():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        lost = process_order.enqueue(1)
-        assert job_row(lost.id)["worker"] == "shop.tasks.process_order"
-        raise RuntimeError("rollback")
+    def enqueue_then_fail():
+        with transaction.atomic():
+            lost.append(process_order.enqueue(1))
+            assert job_row(lost[0].id)["worker"] == "shop.tasks.process_order"
+            raise RuntimeError("rollback")
+
+    lost = []
+    with pytest.raises(RuntimeError):
+        enqueue_then_fail()
     with pytest.raises(TaskResultDoesNotExist):
-        process_order.get_result(lost.id)
+        process_order.get_result(lost[0].id)
     with transaction.atomic():
         kept = process_order.enqueue(2)
     assert process_order.get_result(kept.id).args == [2]
@@ -204,7 +213,9 @@ def test_autocommit_commits_at_once():
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT state FROM oban_jobs WHERE id = %s", [int(result.id)])
+            cursor.execute(
+                "SELECT state FROM oban_jobs WHERE id = %s", [int(result.id)]
+            )
             assert cursor.fetchone() == ("available",)
     finally:
         other.close()
@@ -260,7 +271,9 @@ def test_get_result_of_jobs_that_are_not_django_tasks():
 
 
 def test_get_result_of_a_job_from_another_client():
-    job = insert(Job(worker="shop.tasks.process_order", args={"order_id": 4}, priority=0))
+    job = insert(
+        Job(worker="shop.tasks.process_order", args={"order_id": 4}, priority=0)
+    )
     result = process_order.get_result(str(job.id))
     assert (result.args, result.kwargs) == ([], {"order_id": 4})
     assert result.task.priority == 100

@@ -136,7 +136,10 @@ def test_pool_min_greater_than_max():
         ([1, 2], "POOL must be a dict, not [1, 2]."),
         ({"maxsize": 3}, "Unknown POOL key(s): maxsize."),
         ({"max_size": -1}, "POOL['max_size'] must be a non-negative integer, not -1."),
-        ({"min_size": "2"}, "POOL['min_size'] must be a non-negative integer, not '2'."),
+        (
+            {"min_size": "2"},
+            "POOL['min_size'] must be a non-negative integer, not '2'.",
+        ),
     ],
 )
 def test_bad_pool(pool, message):

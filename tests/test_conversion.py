@@ -143,9 +143,18 @@ retry later
     ("text", "path"),
     [
         (TRACEBACK, "shop.errors.PaymentError"),
-        ("Traceback (most recent call last):\n  File x\nKeyError: 'a'\n", "builtins.KeyError"),
-        ("Traceback (most recent call last):\n  File x\nStopIteration\n", "builtins.StopIteration"),
-        ("Traceback (most recent call last):\n  File x\nLocalError: x\n", "__main__.LocalError"),
+        (
+            "Traceback (most recent call last):\n  File x\nKeyError: 'a'\n",
+            "builtins.KeyError",
+        ),
+        (
+            "Traceback (most recent call last):\n  File x\nStopIteration\n",
+            "builtins.StopIteration",
+        ),
+        (
+            "Traceback (most recent call last):\n  File x\nLocalError: x\n",
+            "__main__.LocalError",
+        ),
         (
             "Traceback (most recent call last):\n  File a\nValueError: a\n\n"
             "The above exception was the direct cause of the following exception:\n\n"

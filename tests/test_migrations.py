@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from oban.schema import install as oban_install
+from shop.tasks import process_order
 
 from django_tasks_oban.connection import build_pool
 from django_tasks_oban.schema import prefixes_for
-from shop.tasks import process_order
 from tests.conftest import clear_oban_tables
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,7 +3,6 @@
 import pytest
 from django.db import OperationalError, connection
 from django.test import override_settings
-
 from shop.tasks import process_order
 
 UNREACHABLE = {

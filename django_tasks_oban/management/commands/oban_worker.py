@@ -43,7 +43,8 @@ def parse_queues(spec: str, default_limit: int) -> dict[str, int]:
             queues[name] = int(limit)
         except ValueError:
             raise CommandError(
-                f"--queues: the limit of {name!r} must be a whole number, not {limit!r}."
+                f"--queues: the limit of {name!r} must be a whole number, "
+                f"not {limit!r}."
             ) from None
         if queues[name] < 1:
             raise CommandError(
@@ -134,12 +135,14 @@ def _show_logs() -> None:
 async def serve(
     backend: ObanTaskBackend, queues: dict[str, int], settings: dict[str, Any]
 ) -> None:
+    # Oban.py also takes a dict of queue options; here every queue is a limit.
+    limits: dict[str, int | dict[str, Any]] = dict(queues)
     """Run Oban.py with ``queues`` until SIGTERM/SIGINT, then stop gracefully."""
     config = backend.config
     threads = worker.TaskThreads(sum(queues.values()))
     worker.use_threads(threads)
     pool = build_pool(backend.database, config.pool)
-    instance = Oban(pool=pool, queues=queues, prefix=config.prefix, **settings)
+    instance = Oban(pool=pool, queues=limits, prefix=config.prefix, **settings)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     main = asyncio.current_task()
