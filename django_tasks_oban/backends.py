@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from oban import Job, Oban
 from oban._query import Query
+from psycopg_pool import AsyncConnectionPool
 
 from .config import ObanOptions, OptionsError, Problem
 from .connection import DjangoConnection, run
@@ -48,8 +49,6 @@ def oban_client(prefix: str) -> Oban:
     """The client-mode ``Oban`` whose insert API the backend calls."""
     client = _clients.get(prefix)
     if client is None:
-        from psycopg_pool import AsyncConnectionPool
-
         pool = AsyncConnectionPool("", open=False)
         client = Oban(
             pool=pool, name=f"django_tasks_oban.client.{prefix}", prefix=prefix
@@ -255,10 +254,17 @@ class ObanTaskBackend(BaseTaskBackend):
             try:
                 task = import_string(entry.path)
             except Exception as error:  # an import can fail in any way
-                task = error
-            if not isinstance(task, Task):
-                yield checks.Error(
-                    f"{where}: CRON task {entry.path!r} is not a Django task ({task}).",
-                    hint="Give the dotted path of a function decorated with @task.",
-                    id="django_tasks_oban.E011",
-                )
+                problem = f"cannot be imported ({error})"
+            else:
+                if not isinstance(task, Task):
+                    problem = f"is a {type(task).__name__}, not a Django task"
+                elif task.backend != self.alias:
+                    problem = f"belongs to the TASKS backend {task.backend!r}"
+                else:
+                    continue
+            yield checks.Error(
+                f"{where}: CRON task {entry.path!r} {problem}.",
+                hint="Give the dotted path of a function decorated with @task "
+                "for this backend.",
+                id="django_tasks_oban.E011",
+            )

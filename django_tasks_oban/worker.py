@@ -168,7 +168,7 @@ class ObanTaskWorker:
             await sync_to_async(_started)(result)
             try:
                 value = _outcome(result, await task.func(*args, **kwargs))
-            except BaseException as error:
+            except Exception as error:
                 _failed(result, error, final)
                 frames = error.__traceback__
                 await sync_to_async(_finished)(result)
@@ -195,7 +195,7 @@ def _run_sync(
     _started(result)
     try:
         value = _outcome(result, task.func(*args, **kwargs))
-    except BaseException as error:
+    except Exception as error:
         _failed(result, error, final)
         _finished(result)
         raise
@@ -222,7 +222,7 @@ def _outcome(result: AnyResult, value: Any) -> Any:
     return record
 
 
-def _failed(result: AnyResult, error: BaseException, final: bool) -> None:
+def _failed(result: AnyResult, error: Exception, final: bool) -> None:
     kind = type(error)
     _set(result, status=TaskResultStatus.FAILED if final else TaskResultStatus.READY)
     result.errors.append(

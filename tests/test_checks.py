@@ -92,9 +92,36 @@ def test_cron_paths_must_be_tasks():
     ]
     with override_settings(TASKS=backend(CRON=cron)):
         found = errors()
-    assert [problem_id for problem_id, _ in found] == ["django_tasks_oban.E011"] * 2
-    assert "'tests.tasks.not_a_task' is not a Django task" in found[0][1]
-    assert "'tests.nowhere.task' is not a Django task (No module named" in found[1][1]
+    assert found == [
+        (
+            "django_tasks_oban.E011",
+            "TASKS['default']: CRON task 'tests.tasks.not_a_task' is a function, "
+            "not a Django task.",
+        ),
+        (
+            "django_tasks_oban.E011",
+            "TASKS['default']: CRON task 'tests.nowhere.task' cannot be imported "
+            "(No module named 'tests.nowhere').",
+        ),
+    ]
+
+
+def test_cron_tasks_must_belong_to_the_backend():
+    tasks_setting = {
+        **backend(QUEUES={"default": 1, "mail": 1}),
+        "other": {
+            "BACKEND": "django_tasks_oban.backends.ObanTaskBackend",
+            "OPTIONS": {"CRON": [("@daily", "tests.tasks.add")]},
+        },
+    }
+    with override_settings(TASKS=tasks_setting):
+        assert errors() == [
+            (
+                "django_tasks_oban.E011",
+                "TASKS['other']: CRON task 'tests.tasks.add' belongs to the TASKS "
+                "backend 'default'.",
+            )
+        ]
 
 
 def test_invalid_cron_expression():
