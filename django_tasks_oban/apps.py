@@ -9,3 +9,11 @@ class DjangoTasksObanConfig(AppConfig):
     name = "django_tasks_oban"
     verbose_name = "Oban tasks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Register Django's task checks, which run ``ObanTaskBackend.check()``.
+
+        Django registers them when ``django.tasks`` is first imported, which a
+        project may not do before ``manage.py check`` runs.
+        """
+        import django.tasks  # noqa: F401

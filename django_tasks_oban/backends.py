@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from inspect import iscoroutinefunction
 from typing import Any
 
 from django.apps import apps
@@ -25,12 +26,13 @@ from oban import Job, Oban
 from oban._query import Query
 from psycopg_pool import AsyncConnectionPool
 
-from .config import ObanOptions, OptionsError, Problem
+from .config import ObanOptions
 from .connection import DjangoConnection, run
 from .conversion import (
     META_KEY,
     check_json,
     described,
+    job_args,
     job_from_task,
     local_time,
     result_from_job,
@@ -72,14 +74,12 @@ class ObanTaskBackend(BaseTaskBackend):
 
     def __init__(self, alias: str, params: dict[str, Any]) -> None:
         super().__init__(alias, params)
-        self.problems: list[Problem] = []
-        try:
-            self.config = ObanOptions.from_options(self.options)
-        except OptionsError as error:
-            self.problems = error.problems
-            self.config = ObanOptions()
+        self.config, self.problems = ObanOptions.parse(self.options)
         if "QUEUES" not in params:
-            self.queues = {self.config.queue, *self.config.queues}
+            # With bad OPTIONS, tasks must still import, for the checks to report.
+            self.queues = (
+                set() if self.problems else {self.config.queue, *self.config.queues}
+            )
 
     @property
     def database(self) -> str:
@@ -109,6 +109,11 @@ class ObanTaskBackend(BaseTaskBackend):
             raise InvalidTask(
                 f"max_attempts must be a whole number from 1 to {MAX_SMALLINT}, "
                 f"not {attempts!r}."
+            )
+        if task.timeout is not None and not iscoroutinefunction(task.func):
+            raise InvalidTask(
+                "timeout applies to async tasks only: a thread running a sync "
+                "task cannot be stopped."
             )
         if not all(isinstance(tag, str) for tag in task.tags):
             raise InvalidTask(f"tags must be strings, not {task.tags!r}.")
@@ -159,7 +164,11 @@ class ObanTaskBackend(BaseTaskBackend):
         with connections[self.database].cursor() as cursor:
             job = run(client.enqueue(job, conn=DjangoConnection(cursor)))
         result = TaskResult(
-            task=described(task, run_after=scheduled_at and local_time(scheduled_at)),
+            task=described(
+                task,
+                queue_name=job.queue,
+                run_after=scheduled_at and local_time(scheduled_at),
+            ),
             id=str(job.id),
             status=TaskResultStatus.READY,
             enqueued_at=local_time(job.inserted_at),
@@ -261,7 +270,11 @@ class ObanTaskBackend(BaseTaskBackend):
                 elif task.backend != self.alias:
                     problem = f"belongs to the TASKS backend {task.backend!r}"
                 else:
-                    continue
+                    try:
+                        job_args(task, (), {})
+                        continue
+                    except TypeError as error:
+                        problem = f"cannot be called without arguments ({error})"
             yield checks.Error(
                 f"{where}: CRON task {entry.path!r} {problem}.",
                 hint="Give the dotted path of a function decorated with @task "

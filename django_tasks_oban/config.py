@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from oban import Oban
+from psycopg_pool import AsyncConnectionPool
 
 DEFAULT_QUEUE = "default"
 DEFAULT_CONCURRENCY = 10
@@ -84,6 +87,18 @@ class ObanOptions:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ObanOptions:
         """Parse ``OPTIONS``, raising :class:`OptionsError` listing every problem."""
+        parsed, problems = cls.parse(options)
+        if problems:
+            raise OptionsError(problems)
+        return parsed
+
+    @classmethod
+    def parse(cls, options: Mapping[str, Any]) -> tuple[ObanOptions, list[Problem]]:
+        """Parse ``OPTIONS`` into the options that are valid and the problems.
+
+        Each invalid option falls back to its default, so that the system
+        checks can still look at the rest (the database, the periodic tasks).
+        """
         problems: list[Problem] = []
         unknown = sorted(set(options) - KNOWN)
         if unknown:
@@ -130,20 +145,54 @@ class ObanOptions:
                     )
                 )
         cron = _parse_cron(options.get("CRON", ()), problems)
-        if problems:
-            raise OptionsError(problems)
         oban = {PASSTHROUGH[key]: options[key] for key in PASSTHROUGH if key in options}
-        return cls(
-            queue=queue,
+        parsed = cls(
+            queue=queue if queue in queues else DEFAULT_QUEUE,
             default_concurrency=concurrency,
-            queues=queues,
+            queues=queues or {DEFAULT_QUEUE: concurrency},
             pool=pool,
-            database=database,
-            prefix=prefix,
-            max_attempts=max_attempts,
+            database=database if isinstance(database, str) and database else "default",
+            prefix=prefix if isinstance(prefix, str) and prefix else DEFAULT_PREFIX,
+            max_attempts=max_attempts if _is_positive_int(max_attempts) else 20,
             cron=cron,
             oban=oban,
         )
+        if not problems and (problem := _oban_problem(parsed)):
+            problems.append(problem)
+            parsed = replace(parsed, oban={})
+        return parsed, problems
+
+
+def _oban_problem(options: ObanOptions) -> Problem | None:
+    """Oban.py's own verdict on its settings, from building an Oban with them."""
+    node = options.oban.get("node", "node")
+    grace = options.oban.get("shutdown_grace_period", 0)
+    error: object = None
+    if not isinstance(node, str) or not node.strip():
+        error = f"NODE must be a non-empty string, not {node!r}"
+    elif grace is not None and (
+        not isinstance(grace, (int, float)) or isinstance(grace, bool) or grace < 0
+    ):
+        error = f"SHUTDOWN_GRACE_PERIOD must be seconds (>= 0) or None, not {grace!r}"
+    else:
+        try:
+            Oban(
+                pool=AsyncConnectionPool("", open=False),
+                name="django_tasks_oban.check",
+                queues=dict(options.queues),
+                prefix=options.prefix,
+                **options.oban,
+            )
+        except (TypeError, ValueError, KeyError) as refused:
+            error = refused
+    if error is None:
+        return None
+    return Problem(
+        "django_tasks_oban.E012",
+        f"Oban.py refuses these settings: {error}",
+        "NODE, SHUTDOWN_GRACE_PERIOD, LIFELINE, PRUNER, STAGER, REFRESHER, METRICS "
+        "and SCHEDULER are handed to oban.Oban(); see its documentation.",
+    )
 
 
 def _is_positive_int(value: object) -> bool:

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.tasks import Task, TaskResult
+from django.tasks import (
+    DEFAULT_TASK_BACKEND_ALIAS,
+    DEFAULT_TASK_QUEUE_NAME,
+    Task,
+    TaskResult,
+)
+from django.tasks import task as django_task
+from django.tasks.base import DEFAULT_TASK_PRIORITY
 
 Backoff = int | Callable[[int], int]
 
@@ -35,6 +42,9 @@ class ObanTask(_Task):
     >>> @task(max_attempts=5, tags=["billing"])  # doctest: +SKIP
     ... def charge(order_id): ...
     >>> later = charge.using(run_after=timedelta(minutes=5))  # doctest: +SKIP
+
+    Django 6.0's ``@task`` takes no such options: use :func:`task` from this
+    module, which does on every Django 6 release.
 
     ``run_after`` also takes a ``timedelta``, counted from the moment of enqueue.
     ``max_attempts`` defaults to the backend's ``MAX_ATTEMPTS``. ``backoff`` is
@@ -65,6 +75,8 @@ class ObanTask(_Task):
         max_attempts: int | None = None,
         tags: list[str] | tuple[str, ...] | None = None,
         meta: Mapping[str, Any] | None = None,
+        backoff: Backoff | None = None,
+        timeout: float | None = None,
     ) -> ObanTask:
         """A copy of this task with other defaults. ``queue`` is ``queue_name``.
 
@@ -80,5 +92,42 @@ class ObanTask(_Task):
             "max_attempts": max_attempts,
             "tags": tuple(tags) if tags is not None else None,
             "meta": meta,
+            "backoff": backoff,
+            "timeout": timeout,
         }
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def task(
+    function: Callable[..., Any] | None = None,
+    *,
+    priority: int = DEFAULT_TASK_PRIORITY,
+    queue_name: str = DEFAULT_TASK_QUEUE_NAME,
+    queue: str | None = None,
+    backend: str = DEFAULT_TASK_BACKEND_ALIAS,
+    takes_context: bool = False,
+    **options: Any,
+) -> Any:
+    """Django's ``@task``, also taking Oban's options, on every Django 6 release.
+
+    >>> from django_tasks_oban.tasks import task
+    >>> @task(queue="mail", max_attempts=5, tags=["billing"])  # doctest: +SKIP
+    ... def send_invoice(order_id): ...
+
+    The options are those of :meth:`ObanTask.using`: ``max_attempts``,
+    ``tags``, ``meta``, ``backoff`` and ``timeout``.
+    """
+
+    def wrapper(func: Callable[..., Any]) -> Any:
+        # django-stubs types takes_context as a literal for each overload.
+        decorate: Any = django_task
+        created = decorate(
+            func,
+            priority=priority,
+            queue_name=queue or queue_name,
+            backend=backend,
+            takes_context=takes_context,
+        )
+        return replace(created, **options) if options else created
+
+    return wrapper(function) if function else wrapper

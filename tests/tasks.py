@@ -8,11 +8,14 @@ import os
 import threading
 import time
 
+import django
 from django.dispatch import receiver
-from django.tasks import Task, TaskContext, task
+from django.tasks import Task, TaskContext
+from django.tasks import task as django_task
 from django.tasks.signals import task_finished, task_started
 from oban import Cancel, Snooze
 
+from django_tasks_oban.tasks import task
 from tests.models import Event, Execution
 
 
@@ -21,7 +24,7 @@ def add(a, b):
     return a + b
 
 
-@task(priority=50, queue_name="mail")
+@task(priority=50, queue="mail")
 async def async_add(a, b):
     await asyncio.sleep(0)
     return a + b
@@ -175,7 +178,20 @@ def plain_double(n):
 
 
 # A Django Task that is not an ObanTask, bound the way @task binds one.
-plain_double = Task(func=plain_double)  # type: ignore[assignment]
+plain_double = Task(  # type: ignore[assignment]
+    func=plain_double,
+    priority=0,
+    backend="default",
+    queue_name="default",
+    run_after=None,
+)
+
+
+if django.VERSION >= (6, 1):
+    # Django 6.1's own @task hands extra options to the backend's task class.
+    @django_task(max_attempts=4, tags=["native"])
+    def native_options():
+        return "native"
 
 
 @task(timeout=0.5, max_attempts=1)

@@ -5,6 +5,7 @@ import math
 import threading
 from datetime import UTC, datetime, timedelta
 
+import django
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection, connections, transaction
@@ -174,6 +175,8 @@ def test_tasks_that_name_no_queue_use_option_queue():
     assert task_backends["default"].queues == {"mail", "heavy_reports"}
     result = process_order.using(priority=0).enqueue(1)
     assert job_row(result.id)["queue"] == "mail"
+    assert result.task.queue_name == "mail"
+    assert process_order.get_result(result.id).task.queue_name == "mail"
 
 
 @override_settings(
@@ -318,6 +321,7 @@ def test_call_that_does_not_fit_the_signature():
         ({"tags": [1]}, "tags must be strings"),
         ({"meta": {META_KEY: 1}}, "meta must be a dict without the key"),
         ({"meta": ["x"]}, "meta must be a dict without the key"),
+        ({"timeout": 5}, "timeout applies to async tasks only"),
     ],
 )
 def test_bad_options_raise_invalid_task(change, message):
@@ -329,6 +333,22 @@ def test_bad_options_raise_invalid_task(change, message):
 def test_meta_must_be_json():
     with pytest.raises(TypeError, match="Argument 'meta' is not JSON"):
         process_order.using(meta={"when": datetime(2026, 1, 1)})
+
+
+def test_task_decorator_takes_oban_options():
+    assert tasks.fail.max_attempts == 2
+    assert tasks.fail.backoff == 0
+    assert tasks.too_slow.timeout == 0.5
+    assert tasks.async_add.queue_name == "mail"
+    assert tasks.async_fail.using(timeout=2).timeout == 2
+    result = tasks.fail.using(tags=["x"], backoff=5).enqueue()
+    assert job_row(result.id)["max_attempts"] == 2
+
+
+@pytest.mark.skipif(django.VERSION < (6, 1), reason="Django 6.1 passes options on")
+def test_django_task_decorator_passes_oban_options():
+    assert tasks.native_options.max_attempts == 4
+    assert tasks.native_options.tags == ("native",)
 
 
 def test_queue_and_queue_name_together():

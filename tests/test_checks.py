@@ -2,11 +2,12 @@
 
 import pytest
 from django.core import checks
+from django.tasks import task_backends
 from django.tasks.checks import check_tasks
 from django.test import override_settings
 from django.test.utils import modify_settings
 
-from tests import tasks  # noqa: F401  (imported under the project's settings)
+from tests import tasks  # imported under the project's settings
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def test_database_must_be_postgresql(extra_database):
 
 def test_cron_paths_must_be_tasks():
     cron = [
-        ("@daily", "tests.tasks.add"),
+        ("@daily", "tests.tasks.cron_tick"),
         ("@daily", "tests.tasks.not_a_task"),
         ("@daily", "tests.nowhere.task"),
     ]
@@ -122,6 +123,32 @@ def test_cron_tasks_must_belong_to_the_backend():
                 "backend 'default'.",
             )
         ]
+
+
+def test_cron_tasks_must_run_without_arguments():
+    with override_settings(
+        TASKS=backend(
+            QUEUES={"default": 1, "mail": 1}, CRON=[("@daily", "tests.tasks.add")]
+        )
+    ):
+        assert errors() == [
+            (
+                "django_tasks_oban.E011",
+                "TASKS['default']: CRON task 'tests.tasks.add' cannot be called "
+                "without arguments (tests.tasks.add: missing a required argument: "
+                "'a').",
+            )
+        ]
+
+
+def test_bad_options_still_check_the_database_and_let_tasks_import():
+    with override_settings(TASKS=backend(DATABASE="jobs", TYPO=1)):
+        assert [problem_id for problem_id, _ in errors()] == [
+            "django_tasks_oban.E003",
+            "django_tasks_oban.E009",
+        ]
+        assert task_backends["default"].queues == set()
+        assert tasks.async_add.using(priority=1).queue_name == "mail"
 
 
 def test_invalid_cron_expression():

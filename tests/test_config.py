@@ -186,3 +186,53 @@ def test_every_problem_is_reported_at_once():
     ]
     with pytest.raises(OptionsError, match="Unknown OPTIONS key"):
         ObanOptions.from_options({"TYPO": 1})
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"LIFELINE": {"rescue_afer": 600}},
+            "unexpected keyword argument 'rescue_afer'",
+        ),
+        ({"LIFELINE": {"interval": -1}}, "interval must be positive"),
+        ({"PRUNER": {"max_age": "x"}}, "max_age"),
+        ({"SCHEDULER": {"timezone": "Mars/Olympus"}}, "Mars/Olympus"),
+        ({"NODE": ""}, "NODE must be a non-empty string, not ''"),
+        ({"NODE": 7}, "NODE must be a non-empty string, not 7"),
+        ({"SHUTDOWN_GRACE_PERIOD": -1}, "SHUTDOWN_GRACE_PERIOD must be seconds"),
+        ({"SHUTDOWN_GRACE_PERIOD": "15"}, "SHUTDOWN_GRACE_PERIOD must be seconds"),
+    ],
+)
+def test_oban_settings_are_checked_by_oban(options, message):
+    ((problem_id, text),) = problems(options)
+    assert problem_id == "django_tasks_oban.E012"
+    assert text.startswith("Oban.py refuses these settings: ")
+    assert message in text
+
+
+def test_oban_settings_that_oban_accepts():
+    options = ObanOptions.from_options(
+        {"SHUTDOWN_GRACE_PERIOD": None, "NODE": "web-1", "METRICS": {"interval": 2}}
+    )
+    assert options.oban["shutdown_grace_period"] is None
+
+
+def test_parse_keeps_the_valid_options_beside_the_problems():
+    parsed, found = ObanOptions.parse(
+        {"DATABASE": "jobs", "QUEUES": {"mail": 0}, "QUEUE": "mail", "TYPO": 1}
+    )
+    assert [problem.id for problem in found] == [
+        "django_tasks_oban.E003",
+        "django_tasks_oban.E004",
+        "django_tasks_oban.E005",
+    ]
+    assert parsed.database == "jobs"
+    assert parsed.queues == {"default": 10}
+    assert parsed.queue == "default"
+    parsed, _ = ObanOptions.parse({"DATABASE": 3, "PREFIX": "", "MAX_ATTEMPTS": 0})
+    assert (parsed.database, parsed.prefix, parsed.max_attempts) == (
+        "default",
+        "public",
+        20,
+    )
