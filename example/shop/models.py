@@ -1,4 +1,4 @@
-"""The example shop's one model: an order, written in the same transaction as its jobs."""
+"""The example shop's one model: an order, saved in the same transaction as its jobs."""
 
 from django.db import models
 

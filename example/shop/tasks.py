@@ -7,10 +7,12 @@ the decorator builds an ``ObanTask``, so Oban's options (``max_attempts``,
 
 import asyncio
 import time
+from datetime import timedelta
 
-from django.tasks import task
 from django.utils import timezone
 from oban import Cancel, Snooze
+
+from django_tasks_oban.tasks import task
 
 from .models import Order
 
@@ -23,7 +25,7 @@ def process_order(order_id: int) -> dict[str, int]:
 
 @task(priority=10, tags=["orders"])
 def ship_order(order_id: int) -> dict[str, object]:
-    """A sync task: it runs in a worker thread, so the ORM and blocking calls are fine."""
+    """A sync task: it runs in a worker thread, so the ORM and blocking calls are OK."""
     time.sleep(1)  # Talking to the carrier...
     Order.objects.filter(pk=order_id).update(status="shipped")
     return {"order_id": order_id, "status": "shipped"}
@@ -60,9 +62,23 @@ def send_reminder(order_id: int) -> str:
 
 
 @task
+def export_orders(seconds: float = 10) -> int:
+    """A long task, such as an export, for the rescue example in docs/worker.md."""
+    time.sleep(seconds)
+    return Order.objects.count()
+
+
+@task
 def cleanup() -> int:
     """A periodic task for ``OPTIONS["CRON"]``: it takes no arguments."""
     return Order.objects.filter(status="cancelled").delete()[0]
+
+
+@task(queue_name="heavy_reports")
+def report() -> dict[str, int]:
+    """Another periodic task: yesterday's orders, for a daily CRON entry."""
+    yesterday = timezone.now().date() - timedelta(days=1)
+    return {"orders": Order.objects.filter(created_at__date=yesterday).count()}
 
 
 # The tasks below illustrate the documentation (docs/tasks.md, docs/worker.md).
