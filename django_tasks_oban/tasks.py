@@ -75,8 +75,6 @@ class ObanTask(_Task):
         max_attempts: int | None = None,
         tags: list[str] | tuple[str, ...] | None = None,
         meta: Mapping[str, Any] | None = None,
-        backoff: Backoff | None = None,
-        timeout: float | None = None,
     ) -> ObanTask:
         """A copy of this task with other defaults. ``queue`` is ``queue_name``.
 
@@ -92,8 +90,6 @@ class ObanTask(_Task):
             "max_attempts": max_attempts,
             "tags": tuple(tags) if tags is not None else None,
             "meta": meta,
-            "backoff": backoff,
-            "timeout": timeout,
         }
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
@@ -114,9 +110,17 @@ def task(
     >>> @task(queue="mail", max_attempts=5, tags=["billing"])  # doctest: +SKIP
     ... def send_invoice(order_id): ...
 
-    The options are those of :meth:`ObanTask.using`: ``max_attempts``,
-    ``tags``, ``meta``, ``backoff`` and ``timeout``.
+    The options are ``max_attempts``, ``tags`` and ``meta`` (which
+    :meth:`ObanTask.using` also takes), and ``backoff`` and ``timeout``, which
+    belong to the task itself: the worker reads them from its definition.
     """
+    if "run_after" in options:
+        raise TypeError(
+            "run_after cannot be defined statically with the @task decorator. "
+            "Use .using(run_after=...) to set it dynamically."
+        )
+    if queue is not None and queue_name not in (DEFAULT_TASK_QUEUE_NAME, queue):
+        raise TypeError("Give queue or queue_name, not both.")
 
     def wrapper(func: Callable[..., Any]) -> Any:
         # django-stubs types takes_context as a literal for each overload.

@@ -16,6 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
+from oban import Job
+
+from django_tasks_oban.backends import oban_client
+from django_tasks_oban.connection import DjangoConnection, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +43,22 @@ def test_database_url() -> str:
     parts = urlsplit(os.environ["DATABASE_URL"])
     name = connection.settings_dict["NAME"]
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def insert_job(job: Job) -> Job:
+    """Insert a job as another Oban.py client would, on the test's connection."""
+    with connection.cursor() as cursor:
+        return run(oban_client("public").enqueue(job, conn=DjangoConnection(cursor)))
+
+
+def job_columns(job_id: str | int | None, *columns: str) -> tuple[Any, ...]:
+    """Columns (SQL expressions) of one row of ``oban_jobs``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM oban_jobs WHERE id = %s",
+            [int(job_id or 0)],
+        )
+        return cursor.fetchone()
 
 
 def clear_oban_tables() -> None:

@@ -21,10 +21,10 @@ from django.utils import timezone
 from oban import Job
 from shop.tasks import process_order
 
-from django_tasks_oban.backends import ObanTaskBackend, oban_client
-from django_tasks_oban.connection import DjangoConnection, run
+from django_tasks_oban.backends import ObanTaskBackend
 from django_tasks_oban.conversion import META_KEY
 from tests import tasks
+from tests.conftest import insert_job
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +45,6 @@ def job_count():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM oban_jobs")
         return cursor.fetchone()[0]
-
-
-def insert(job):
-    """Insert a job as another Oban.py client would, on the test's connection."""
-    with connection.cursor() as cursor:
-        return run(oban_client("public").enqueue(job, conn=DjangoConnection(cursor)))
 
 
 def test_backend_is_the_task_class_and_flags():
@@ -266,15 +260,15 @@ def test_get_result_of_unknown_ids():
 
 
 def test_get_result_of_jobs_that_are_not_django_tasks():
-    oban_worker = insert(Job(worker="tests.workers.PlainObanWorker"))
-    missing = insert(Job(worker="tests.nowhere.missing"))
+    oban_worker = insert_job(Job(worker="tests.workers.PlainObanWorker"))
+    missing = insert_job(Job(worker="tests.nowhere.missing"))
     for job in (oban_worker, missing):
         with pytest.raises(TaskResultDoesNotExist):
             default_task_backend.get_result(str(job.id))
 
 
 def test_get_result_of_a_job_from_another_client():
-    job = insert(
+    job = insert_job(
         Job(worker="shop.tasks.process_order", args={"order_id": 4}, priority=0)
     )
     result = process_order.get_result(str(job.id))
@@ -321,7 +315,6 @@ def test_call_that_does_not_fit_the_signature():
         ({"tags": [1]}, "tags must be strings"),
         ({"meta": {META_KEY: 1}}, "meta must be a dict without the key"),
         ({"meta": ["x"]}, "meta must be a dict without the key"),
-        ({"timeout": 5}, "timeout applies to async tasks only"),
     ],
 )
 def test_bad_options_raise_invalid_task(change, message):
@@ -340,8 +333,7 @@ def test_task_decorator_takes_oban_options():
     assert tasks.fail.backoff == 0
     assert tasks.too_slow.timeout == 0.5
     assert tasks.async_add.queue_name == "mail"
-    assert tasks.async_fail.using(timeout=2).timeout == 2
-    result = tasks.fail.using(tags=["x"], backoff=5).enqueue()
+    result = tasks.fail.using(tags=["x"]).enqueue()
     assert job_row(result.id)["max_attempts"] == 2
 
 
@@ -349,6 +341,18 @@ def test_task_decorator_takes_oban_options():
 def test_django_task_decorator_passes_oban_options():
     assert tasks.native_options.max_attempts == 4
     assert tasks.native_options.tags == ("native",)
+
+
+def test_task_decorator_refuses_what_django_refuses():
+    from django_tasks_oban.tasks import task as oban_task
+
+    with pytest.raises(TypeError, match="run_after cannot be defined statically"):
+        oban_task(run_after=timedelta(1))
+    with pytest.raises(TypeError, match="Give queue or queue_name, not both"):
+        oban_task(queue="mail", queue_name="heavy_reports")
+    assert oban_task(queue="mail", queue_name="mail")
+    with pytest.raises(InvalidTask, match="timeout applies to async tasks only"):
+        oban_task(timeout=5)(tasks.not_a_task)
 
 
 def test_queue_and_queue_name_together():

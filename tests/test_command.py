@@ -32,6 +32,12 @@ def test_malformed_queues(spec, reason):
         call_command("oban_worker", queues=spec)
 
 
+@pytest.mark.parametrize("value", ["-1", "soon", "nan"])
+def test_malformed_grace_period(value):
+    with pytest.raises(CommandError, match="must be a number of seconds"):
+        call_command("oban_worker", "--shutdown-grace-period", value)
+
+
 @override_settings(
     TASKS={
         "default": {"BACKEND": "django_tasks_oban.backends.ObanTaskBackend"},

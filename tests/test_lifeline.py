@@ -1,11 +1,10 @@
 """Rescue depends on the worker being gone, not on how long a task runs."""
 
 import pytest
-from django.db import connection
 from django.tasks import TaskResultStatus
 
 from tests import tasks
-from tests.conftest import wait_for
+from tests.conftest import job_columns, wait_for
 from tests.models import Event
 
 # Oban.py would rescue anything executing for over a second; the producers'
@@ -18,13 +17,7 @@ QUICK_RESCUE = {
 
 
 def job_state(job_id):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT state, attempt, (meta->>'rescued')::int FROM oban_jobs"
-            " WHERE id = %s",
-            [int(job_id)],
-        )
-        return cursor.fetchone()
+    return job_columns(job_id, "state", "attempt", "(meta->>'rescued')::int")
 
 
 def events(name):

@@ -9,10 +9,8 @@ from django.db import connection
 from django.tasks import TaskResultStatus
 from oban import Job
 
-from django_tasks_oban.backends import oban_client
-from django_tasks_oban.connection import DjangoConnection, run
 from tests import lazy, tasks
-from tests.conftest import wait_for
+from tests.conftest import insert_job, job_columns, wait_for
 from tests.models import Event, Execution
 
 FAST = {
@@ -32,19 +30,8 @@ def finished(result, timeout=20.0):
     return result
 
 
-def insert(job):
-    with connection.cursor() as cursor:
-        return run(oban_client("public").enqueue(job, conn=DjangoConnection(cursor)))
-
-
 def job_state(job_id):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT state, attempt, errors::text, meta::text FROM oban_jobs"
-            " WHERE id = %s",
-            [int(job_id)],
-        )
-        return cursor.fetchone()
+    return job_columns(job_id, "state", "attempt", "errors::text", "meta::text")
 
 
 JSON_VALUES = [
@@ -278,7 +265,7 @@ def test_refuses_anything_but_tasks(start_worker, tmp_path, worker, args, kind):
         )
         for key, value in args.items()
     }
-    job = insert(Job(worker=worker, args=args, max_attempts=5))
+    job = insert_job(Job(worker=worker, args=args, max_attempts=5))
     follow_up = tasks.add.enqueue(1, 1)
     wait_for(lambda: job_state(job.id)[0] == "discarded")
     _state, attempt, errors, _ = job_state(job.id)
@@ -291,8 +278,8 @@ def test_refuses_anything_but_tasks(start_worker, tmp_path, worker, args, kind):
 
 def test_missing_module_or_attribute_fails_clearly(start_worker):
     worker = start_worker(options=FAST)
-    missing_module = insert(Job(worker="shop.nowhere.task", max_attempts=1))
-    missing_name = insert(Job(worker="tests.tasks.nowhere", max_attempts=1))
+    missing_module = insert_job(Job(worker="shop.nowhere.task", max_attempts=1))
+    missing_name = insert_job(Job(worker="tests.tasks.nowhere", max_attempts=1))
     wait_for(lambda: job_state(missing_module.id)[0] == "discarded")
     wait_for(lambda: job_state(missing_name.id)[0] == "discarded")
     assert "Module 'shop.nowhere' not found" in job_state(missing_module.id)[2]
@@ -306,8 +293,8 @@ def test_missing_module_or_attribute_fails_clearly(start_worker):
 
 def test_oban_workers_and_jobs_run_beside_tasks(start_worker):
     start_worker(options=FAST)
-    plain = insert(Job(worker="tests.workers.PlainObanWorker"))
-    function = insert(Job(worker="tests.workers.plain_oban_job", args={"n": 3}))
+    plain = insert_job(Job(worker="tests.workers.PlainObanWorker"))
+    function = insert_job(Job(worker="tests.workers.plain_oban_job", args={"n": 3}))
     for job in (plain, function):
         wait_for(lambda job=job: job_state(job.id)[0] == "completed")
 

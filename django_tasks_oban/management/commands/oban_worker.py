@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from argparse import ArgumentTypeError
 from typing import Any
 
 import oban
@@ -53,6 +54,17 @@ def parse_queues(spec: str, default_limit: int) -> dict[str, int]:
     return queues
 
 
+def seconds(value: str) -> float:
+    """Parse ``--shutdown-grace-period``: a number of seconds, zero or more."""
+    try:
+        parsed = float(value)
+    except ValueError:
+        parsed = -1.0
+    if not parsed >= 0:
+        raise ArgumentTypeError(f"must be a number of seconds (>= 0), not {value!r}")
+    return parsed
+
+
 class Command(BaseCommand):
     """Run Oban queues that execute this project's Django tasks."""
 
@@ -74,7 +86,7 @@ class Command(BaseCommand):
         parser.add_argument("--node", help="This node's name (default: host.pid).")
         parser.add_argument(
             "--shutdown-grace-period",
-            type=float,
+            type=seconds,
             help="Seconds running tasks get to finish after SIGTERM (default: 15).",
         )
 
