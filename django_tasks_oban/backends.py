@@ -140,7 +140,9 @@ class ObanTaskBackend(BaseTaskBackend):
     def job_for(self, task: AnyTask, args: Any, kwargs: Any) -> Job:
         """The ``oban.Job`` that :meth:`enqueue` would insert for this call."""
         self._raise_problems()
-        self.validate_task(task)
+        if task.backend != self.alias:
+            # A task of this backend was validated by it when it was created.
+            self.validate_task(task)
         oban_task = task if isinstance(task, ObanTask) else None
         return job_from_task(
             task,
@@ -163,12 +165,13 @@ class ObanTaskBackend(BaseTaskBackend):
         client = oban_client(self.config.prefix)
         with connections[self.database].cursor() as cursor:
             job = run(client.enqueue(job, conn=DjangoConnection(cursor)))
+        shown = task
+        if scheduled_at is not None or task.queue_name != job.queue:
+            shown = described(
+                task, queue_name=job.queue, run_after=local_time(scheduled_at)
+            )
         result = TaskResult(
-            task=described(
-                task,
-                queue_name=job.queue,
-                run_after=scheduled_at and local_time(scheduled_at),
-            ),
+            task=shown,
             id=str(job.id),
             status=TaskResultStatus.READY,
             enqueued_at=local_time(job.inserted_at),

@@ -79,10 +79,18 @@ def connection_params(alias: str) -> dict[str, Any]:
 
     Django builds them from ``DATABASES`` (host, port, name, user, password and
     ``OPTIONS`` such as ``sslmode``); only its own Python objects are left out.
+    psycopg prepares repeated statements unless ``OPTIONS["prepare_threshold"]``
+    says otherwise (``None`` for PgBouncer in transaction mode).
     """
-    params = connections[alias].get_connection_params()
+    connection = connections[alias]
+    params = connection.get_connection_params()
     for key in DJANGO_ONLY_PARAMS:
         params.pop(key, None)
+    if "prepare_threshold" not in connection.settings_dict["OPTIONS"]:
+        # Django turns psycopg's prepared statements off unless OPTIONS sets
+        # prepare_threshold; the worker's pool keeps psycopg's default, as
+        # Oban.py's own pool does, for its fetch and ack statements.
+        params.pop("prepare_threshold", None)
     return params
 
 

@@ -12,6 +12,7 @@ import asyncio
 import contextvars
 import importlib
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -21,11 +22,17 @@ from threading import Thread
 from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
+from django.db.backends.signals import connection_created
 from django.dispatch import Signal
 from django.tasks import Task, TaskContext, TaskResult, TaskResultStatus
 from django.tasks.base import TaskError
-from django.tasks.signals import task_finished, task_started
+from django.tasks.signals import (
+    log_task_finished,
+    log_task_started,
+    task_finished,
+    task_started,
+)
 from django.utils import timezone
 from django.utils.json import normalize_json
 from oban import Cancel, Job, Record, Snooze
@@ -38,6 +45,9 @@ from .exceptions import NotATask
 from .tasks import AnyResult, AnyTask, ObanTask
 
 logger = logging.getLogger("django_tasks_oban")
+
+# Django's own receivers of the task signals: they only log.
+LOGGING = {log_task_started, log_task_finished}
 
 
 class TaskThreads(Executor):
@@ -87,12 +97,44 @@ class TaskThreads(Executor):
 
 
 _threads: TaskThreads | None = None
+# The thread where asgiref runs thread-sensitive code, such as the async ORM.
+_sync_thread: int | None = None
+# Threads that have opened a Django database connection and may still hold it.
+_connected: set[int] = set()
 
 
-def use_threads(threads: TaskThreads) -> None:
-    """Run the sync tasks of this process in ``threads``."""
-    global _threads
+async def start(threads: TaskThreads) -> None:
+    """Run the sync tasks of this process in ``threads``; find asgiref's thread."""
+    global _threads, _sync_thread
     _threads = threads
+    _sync_thread = await sync_to_async(threading.get_ident)()
+
+
+def _track_connection(**kwargs: Any) -> None:
+    _connected.add(threading.get_ident())
+
+
+def _close_old_connections() -> None:
+    """Django's ``close_old_connections``, noting when this thread holds none."""
+    close_old_connections()
+    if all(conn.connection is None for conn in connections.all(initialized_only=True)):
+        _connected.discard(threading.get_ident())
+
+
+def _on_loop(signal: Signal) -> bool:
+    """Whether ``signal``'s receivers are only Django's logging, safe on the loop."""
+    sync, asynchronous = signal._live_receivers(ObanTaskWorker)
+    return not asynchronous and all(receiver in LOGGING for receiver in sync)
+
+
+def _needs_sync_thread(signal: Signal) -> bool:
+    """Whether an async task's bookkeeping must hop to asgiref's thread.
+
+    It must when a receiver may use the ORM, or when the task's own ORM calls
+    left a connection there for ``close_old_connections`` to look after.
+    Otherwise it runs on the loop, sparing two thread hops per task.
+    """
+    return _sync_thread in _connected or not _on_loop(signal)
 
 
 def _send(signal: Signal, result: AnyResult) -> None:
@@ -112,17 +154,33 @@ def _set(result: AnyResult, **changes: Any) -> None:
         object.__setattr__(result, name, value)
 
 
-def _started(result: AnyResult) -> None:
-    close_old_connections()
+def _started(result: AnyResult, close: bool = True) -> None:
+    if close:
+        _close_old_connections()
     _send(task_started, result)
 
 
-def _finished(result: AnyResult) -> None:
+def _finished(result: AnyResult, close: bool = True) -> None:
     _set(result, finished_at=timezone.now() if result.is_finished else None)
     # Called inside the task's except block, even across sync_to_async, so that
     # Django's logging receiver finds the exception in sys.exc_info().
     _send(task_finished, result)
-    close_old_connections()
+    if close:
+        _close_old_connections()
+
+
+async def _astarted(result: AnyResult) -> None:
+    if _needs_sync_thread(task_started):
+        await sync_to_async(_started)(result)
+    else:
+        _started(result, close=False)
+
+
+async def _afinished(result: AnyResult) -> None:
+    if _needs_sync_thread(task_finished):
+        await sync_to_async(_finished)(result)
+    else:
+        _finished(result, close=False)
 
 
 class ObanTaskWorker:
@@ -165,19 +223,19 @@ class ObanTaskWorker:
             args = [TaskContext(task_result=result), *args]
         final = job.attempt >= job.max_attempts
         if iscoroutinefunction(task.func):
-            await sync_to_async(_started)(result)
+            await _astarted(result)
             try:
                 value = _outcome(result, await task.func(*args, **kwargs))
             except Exception as error:
                 _failed(result, error, final)
                 frames = error.__traceback__
-                await sync_to_async(_finished)(result)
+                await _afinished(result)
                 # asgiref re-raises the exception in its thread, adding a frame.
                 error.__traceback__ = frames
                 raise
-            await sync_to_async(_finished)(result)
+            await _afinished(result)
             return value
-        assert _threads is not None, "use_threads() was not called"
+        assert _threads is not None, "start() was not called"
         context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
@@ -211,6 +269,10 @@ def _outcome(result: AnyResult, value: Any) -> Any:
     if isinstance(value, Cancel):
         _set(result, status=TaskResultStatus.FAILED)
         return value
+    if value is None:
+        # Nothing to record: a completed job without one returns None.
+        _set(result, status=TaskResultStatus.SUCCESSFUL)
+        return None
     try:
         normalized = normalize_json(value)
         record = Record(normalized)
@@ -305,6 +367,7 @@ def prepare(path: str) -> None:
 
 def install() -> None:
     """Prepare the worker of every job Oban.py fetches in this process."""
+    connection_created.connect(_track_connection, dispatch_uid=__name__)
     fetch = get_ext("producer.get_jobs", _get_jobs)
 
     async def get_jobs(producer: Any) -> list[Job]:

@@ -95,7 +95,11 @@ def start_worker(
     workers: list[Worker] = []
 
     def start(
-        *args: str, options: dict[str, Any] | None = None, wait: bool = True
+        *args: str,
+        options: dict[str, Any] | None = None,
+        apps: list[str] | None = None,
+        conn_max_age: int = 0,
+        wait: bool = True,
     ) -> Worker:
         env = {
             **os.environ,
@@ -103,6 +107,8 @@ def start_worker(
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
             "OBAN_TEST_OPTIONS": json.dumps(options or {}),
+            "OBAN_TEST_APPS": json.dumps(apps or []),
+            "OBAN_TEST_CONN_MAX_AGE": str(conn_max_age),
         }
         log = tmp_path / f"worker-{len(workers)}.log"
         with log.open("wb") as out:

@@ -14,8 +14,12 @@ INSTALLED_APPS = [
     "django_tasks_oban",
     "shop",
     "tests.apps.TestsConfig",
+    # Worker tests add apps (such as signal receivers) through the environment.
+    *json.loads(os.environ.get("OBAN_TEST_APPS", "[]")),
 ]
 DATABASES = {"default": database_settings()}
+# Worker tests of persistent connections set CONN_MAX_AGE through the environment.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("OBAN_TEST_CONN_MAX_AGE", 0))
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_oban.backends.ObanTaskBackend",

@@ -9,10 +9,8 @@ import threading
 import time
 
 import django
-from django.dispatch import receiver
 from django.tasks import Task, TaskContext
 from django.tasks import task as django_task
-from django.tasks.signals import task_finished, task_started
 from oban import Cancel, Snooze
 
 from django_tasks_oban.tasks import task
@@ -135,24 +133,10 @@ def signalled():
     return "ok"
 
 
-@receiver(task_started)
-def on_started(sender, task_result, **kwargs):
-    if task_result.task.name == "signalled":
-        Event.objects.create(
-            name="signalled:started", pid=os.getpid(), value=task_result.status
-        )
-        raise RuntimeError("a broken task_started receiver")
-
-
-@receiver(task_finished)
-def on_finished(sender, task_result, **kwargs):
-    if task_result.task.name == "signalled":
-        Event.objects.create(
-            name="signalled:finished",
-            pid=os.getpid(),
-            value=[task_result.status, task_result.return_value],
-        )
-        raise RuntimeError("a broken task_finished receiver")
+@task
+async def async_signalled():
+    await Event.objects.acreate(name="async_signalled:ran", pid=os.getpid())
+    return "ok"
 
 
 def not_a_task(path):

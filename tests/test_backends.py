@@ -355,6 +355,28 @@ def test_task_decorator_refuses_what_django_refuses():
         oban_task(timeout=5)(tasks.not_a_task)
 
 
+@override_settings(
+    TASKS={
+        "default": {
+            "BACKEND": "django_tasks_oban.backends.ObanTaskBackend",
+            "OPTIONS": {"QUEUES": {"default": 1, "heavy_reports": 1}},
+        },
+        "mail_only": {
+            "BACKEND": "django_tasks_oban.backends.ObanTaskBackend",
+            "OPTIONS": {"QUEUE": "mail", "QUEUES": {"mail": 1}},
+        },
+    }
+)
+def test_another_backends_task_is_validated_by_this_one():
+    other = task_backends["mail_only"]
+    heavy = process_order.using(queue="heavy_reports")
+    with pytest.raises(InvalidTask, match="Queue 'heavy_reports' is not valid"):
+        other.enqueue(heavy, (1,), {})
+    result = other.enqueue(process_order, (1,), {})
+    assert job_row(result.id)["queue"] == "mail"
+    assert job_count() == 1
+
+
 def test_queue_and_queue_name_together():
     with pytest.raises(TypeError, match="Give queue or queue_name, not both"):
         process_order.using(queue="mail", queue_name="default")

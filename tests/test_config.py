@@ -236,3 +236,40 @@ def test_parse_keeps_the_valid_options_beside_the_problems():
         "public",
         20,
     )
+
+
+def test_queues_given_as_oban_options():
+    options = ObanOptions.from_options(
+        {
+            "DEFAULT_CONCURRENCY": 4,
+            "QUEUES": {
+                "default": 10,
+                "mail": {"limit": 5, "paused": True},
+                "bulk": {"debounce_interval": 0.05},
+            },
+        }
+    )
+    assert options.queues == {"default": 10, "mail": 5, "bulk": 4}
+    assert options.oban_queues({"default": 3, "mail": 5, "bulk": 4}) == {
+        "default": {"debounce_interval": 0.002, "limit": 3},
+        "mail": {"debounce_interval": 0.002, "paused": True, "limit": 5},
+        "bulk": {"debounce_interval": 0.05, "limit": 4},
+    }
+
+
+@pytest.mark.parametrize("value", [-1, "soon", True])
+def test_bad_debounce_interval(value):
+    assert problems({"QUEUES": {"default": {"debounce_interval": value}}}) == [
+        (
+            "django_tasks_oban.E004",
+            f"QUEUES['default']['debounce_interval'] must be seconds (>= 0), "
+            f"not {value!r}.",
+        )
+    ]
+
+
+def test_bad_limit_in_a_queue_dict():
+    assert problems({"QUEUES": {"default": {"limit": 0}}})[0] == (
+        "django_tasks_oban.E004",
+        "QUEUES['default'] must be a positive integer, not 0.",
+    )

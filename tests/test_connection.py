@@ -48,7 +48,7 @@ def test_pool_connects_to_the_django_database():
     assert (pool.min_size, pool.max_size) == (1, 3)
     params = conninfo_to_dict(pool.conninfo)
     assert params["dbname"] == connection.settings_dict["NAME"]
-    assert pool.kwargs == {"prepare_threshold": None}
+    assert pool.kwargs == {}
 
     async def database_name():
         async with pool, pool.connection() as conn:
@@ -68,7 +68,11 @@ def test_pool_passes_options_and_never_shows_the_password(extra_database):
             "PASSWORD": "s3cret-password",
             "HOST": "db.example",
             "PORT": "6432",
-            "OPTIONS": {"sslmode": "require", "server_side_binding": True},
+            "OPTIONS": {
+                "sslmode": "require",
+                "server_side_binding": True,
+                "prepare_threshold": None,
+            },
         },
     )
     pool = build_pool("secret", {})
@@ -76,6 +80,7 @@ def test_pool_passes_options_and_never_shows_the_password(extra_database):
     assert params["sslmode"] == "require"
     assert params["host"] == "db.example"
     assert "server_side_binding" not in params
+    assert pool.kwargs == {"prepare_threshold": None}
     assert (pool.min_size, pool.max_size) == (1, 10)
     shown = describe_database("secret")
     assert shown == "db.example:6432/shop"

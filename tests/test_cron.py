@@ -10,7 +10,7 @@ CRON = {
     "STAGER": {"interval": 0.2},
     "CRON": [
         ["* * * * *", "tests.tasks.cron_tick"],
-        ["@daily", "tests.tasks.add", {"timezone": "Europe/Lisbon"}],
+        ["@daily", "tests.tasks.thread_name", {"timezone": "Europe/Lisbon"}],
     ],
 }
 

@@ -202,20 +202,43 @@ def test_context(start_worker):
     assert result.attempts == 2
 
 
-def test_signals_and_broken_receivers(start_worker):
-    worker = start_worker(options=FAST)
-    result = finished(tasks.signalled.enqueue())
+@pytest.mark.parametrize("task", [tasks.signalled, tasks.async_signalled])
+def test_signals_and_broken_receivers(start_worker, task):
+    worker = start_worker(options=FAST, apps=["tests.signalling"])
+    result = finished(task.enqueue())
     assert result.status == TaskResultStatus.SUCCESSFUL
     names = list(Event.objects.order_by("id").values_list("name", "value"))
     assert names == [
-        ("signalled:started", "RUNNING"),
-        ("signalled:ran", None),
-        ("signalled:finished", ["SUCCESSFUL", "ok"]),
+        (f"{task.name}:started", "RUNNING"),
+        (f"{task.name}:ran", None),
+        (f"{task.name}:finished", ["SUCCESSFUL", "ok"]),
     ]
     log = worker.output()
     assert "of task_started failed for task id=" in log
     assert "of task_finished failed for task id=" in log
     assert "RuntimeError: a broken task_started receiver" in log
+
+
+def task_connections():
+    """Connections of other processes whose last query touched tests_execution."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND query LIKE '%%tests_execution%%'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize(("conn_max_age", "left_open"), [(0, 0), (60, 1)])
+def test_async_orm_connections_follow_conn_max_age(
+    start_worker, conn_max_age, left_open
+):
+    start_worker(options=FAST, conn_max_age=conn_max_age)
+    for key in ("first", "second"):
+        finished(tasks.async_record.enqueue(key))
+    # As in Django's request cycle: closed after each task unless persistent.
+    assert task_connections() == left_open
 
 
 def test_snooze_and_cancel(start_worker):

@@ -147,14 +147,14 @@ def _show_logs() -> None:
 async def serve(
     backend: ObanTaskBackend, queues: dict[str, int], settings: dict[str, Any]
 ) -> None:
-    # Oban.py also takes a dict of queue options; here every queue is a limit.
-    limits: dict[str, int | dict[str, Any]] = dict(queues)
     """Run Oban.py with ``queues`` until SIGTERM/SIGINT, then stop gracefully."""
     config = backend.config
     threads = worker.TaskThreads(sum(queues.values()))
-    worker.use_threads(threads)
+    await worker.start(threads)
     pool = build_pool(backend.database, config.pool)
-    instance = Oban(pool=pool, queues=limits, prefix=config.prefix, **settings)
+    instance = Oban(
+        pool=pool, queues=config.oban_queues(queues), prefix=config.prefix, **settings
+    )
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     main = asyncio.current_task()
