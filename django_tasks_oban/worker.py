@@ -65,9 +65,14 @@ class TaskThreads(Executor):
             Thread(target=self._serve, name=f"oban-task-{n}", daemon=True)
             for n in range(size)
         ]
-        self.busy = 0
+        self._running: set[Thread] = set()
         for thread in self._threads:
             thread.start()
+
+    @property
+    def busy(self) -> int:
+        """How many threads are running a call."""
+        return len(self._running)
 
     def submit(
         self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
@@ -82,13 +87,14 @@ class TaskThreads(Executor):
             future, call = item
             if not future.set_running_or_notify_cancel():
                 continue
-            self.busy += 1
+            # Each thread adds and removes only itself: no lock needed.
+            self._running.add(current := threading.current_thread())
             try:
                 future.set_result(call())
             except BaseException as error:
                 future.set_exception(error)
             finally:
-                self.busy -= 1
+                self._running.discard(current)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Let idle threads end; busy ones end with the process."""
