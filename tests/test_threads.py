@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from django_tasks_oban.management.commands.oban_worker import _show_logs
-from django_tasks_oban.worker import TaskThreads
+from django_tasks_oban.threads import TaskThreads
 
 
 def test_threads_run_calls_and_report_errors():

@@ -21,6 +21,7 @@ import django_tasks_oban
 from django_tasks_oban import lifeline, worker
 from django_tasks_oban.backends import ObanTaskBackend
 from django_tasks_oban.connection import build_pool, describe_database
+from django_tasks_oban.threads import TaskThreads
 
 logger = logging.getLogger("django_tasks_oban")
 
@@ -149,7 +150,7 @@ async def serve(
 ) -> None:
     """Run Oban.py with ``queues`` until SIGTERM/SIGINT, then stop gracefully."""
     config = backend.config
-    threads = worker.TaskThreads(sum(queues.values()))
+    threads = TaskThreads(sum(queues.values()))
     await worker.start(threads)
     pool = build_pool(backend.database, config.pool)
     instance = Oban(
