@@ -9,16 +9,21 @@ Compares, on the same database and in the same process:
   setup; the pool's connection block commits after each insert);
 - django-tasks-db: ``db_noop.enqueue(n)`` through its ``DatabaseBackend``.
 
-Two more rows are for information, with no target: ours through ``aenqueue``
-(an async view's path) and raw Oban.py on a pool of autocommit connections.
+Three more rows are for information, with no target: ours through
+``aenqueue`` (an async view's path); ours on a Django connection with
+server-side binding and psycopg's prepared statements (``DATABASES["prepared"]``
+in ``benchmarks/settings.py``), so that PostgreSQL plans the insert once rather
+than at every enqueue; and raw Oban.py on a pool of autocommit connections.
 
 Each round runs every variant once after emptying the tables, every other
 round backwards; a rate is the median over the rounds (5 by default) and a
-ratio the median of the per-round ratios.
+ratio the median of the per-round ratios. "client CPU" is this process's CPU
+time per job (median of the rounds): the client's own cost, whatever
+PostgreSQL does.
 
 Every commit waits for PostgreSQL's WAL flush (``synchronous_commit=on``),
-which on small VMs costs more than the rest of an enqueue and pulls all ratios
-towards 1. A second pass repeats the rounds with ``synchronous_commit=off``
+which on small VMs costs about as much as the rest of an enqueue and pulls all
+ratios towards 1. A second pass repeats the rounds with ``synchronous_commit=off``
 (set through ``PGOPTIONS`` for this process's connections only) to show the
 cost that the clients themselves add. Run with
 ``uv run --group bench python benchmarks/enqueue.py [--jobs 5000 --rounds 5]``
@@ -53,6 +58,21 @@ def ours(jobs: int) -> float:
     start = time.perf_counter()
     for n in range(jobs):
         noop.enqueue(n)
+    return time.perf_counter() - start
+
+
+def ours_prepared(jobs: int) -> float:
+    """Seconds to enqueue ``jobs`` tasks through ``TASKS["prepared"]``.
+
+    Its Django connection binds parameters on the server and prepares a
+    statement from its fifth run (``server_side_binding``, ``prepare_threshold``).
+    """
+    from benchmarks.tasks import noop
+
+    prepared = noop.using(backend="prepared")
+    start = time.perf_counter()
+    for n in range(jobs):
+        prepared.enqueue(n)
     return time.perf_counter() - start
 
 
@@ -117,14 +137,21 @@ VARIANTS: dict[str, Callable[[int], float]] = {
     "raw Oban.py: oban.enqueue()": raw_oban,
     "django-tasks-db: task.enqueue()": django_tasks_db,
     "ours: await task.aenqueue() (info)": ours_async,
+    "ours, server-side binding, prepared (info)": ours_prepared,
     "raw Oban.py, autocommit pool (info)": lambda jobs: raw_oban(jobs, autocommit=True),
 }
 OURS, RAW, DB = list(VARIANTS)[:3]
 TARGET = 1.2
 
 
-def run_pass(jobs: int, rounds: int) -> dict[str, list[float]]:
-    """Rates (jobs/s) of every variant in each of ``rounds`` rounds.
+def run_pass(
+    jobs: int, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Rates (jobs/s) and client CPU (µs/job) of every variant, in each round.
+
+    The CPU time is this process's (``time.process_time``, all threads) over
+    the whole call, opening raw Oban.py's pool included: what the client side
+    spends per enqueue, PostgreSQL's own work left out.
 
     Every other round runs the variants backwards, so that no variant always
     runs first or last and compared variants run side by side.
@@ -136,17 +163,22 @@ def run_pass(jobs: int, rounds: int) -> dict[str, list[float]]:
         variant(200)
     names = list(VARIANTS)
     rates: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     for round_ in range(rounds):
         for name in names if round_ % 2 == 0 else names[::-1]:
             truncate()
+            started = time.process_time()
             rate = jobs / VARIANTS[name](jobs)
+            cpu[name].append((time.process_time() - started) * 1e6 / jobs)
             rates[name].append(rate)
             print(f"round {round_ + 1}: {name}: {rate:,.0f} jobs/s", file=sys.stderr)
     truncate()
-    return rates
+    return rates, cpu
 
 
-def report(rates: dict[str, list[float]], title: str) -> None:
+def report(
+    rates: dict[str, list[float]], cpu: dict[str, list[float]], title: str
+) -> None:
     """Print one pass as Markdown tables: the rates, then the ratios.
 
     A ratio is the median of the per-round ratios (a noisy neighbour slows both
@@ -162,14 +194,15 @@ def report(rates: dict[str, list[float]], title: str) -> None:
             f"{median(values):,.0f}",
             " / ".join(f"{rate:,.0f}" for rate in values),
             f"{1e6 / median(values):,.0f}",
+            f"{median(cpu[name]):,.0f}",
             f"{ratio(name, RAW):.2f}x",
             f"{ratio(name, DB):.2f}x",
         ]
         for name, values in rates.items()
     ]
     print(f"\n{title}\n")
-    header = ["variant", "jobs/s", "rounds", "µs/job", "vs raw Oban.py", "vs tasks-db"]
-    print(table(header, rows))
+    header = ["variant", "jobs/s", "rounds", "µs/job", "client CPU µs/job"]
+    print(table([*header, "vs raw Oban.py", "vs tasks-db"], rows))
     print()
     rows = []
     for peer in (RAW, DB):
@@ -199,8 +232,8 @@ def main() -> None:
     for mode in modes or [options.synchronous_commit]:
         # libpq reads PGOPTIONS at connect: Django's and the pools' connections.
         os.environ["PGOPTIONS"] = f"{pgoptions} -c synchronous_commit={mode}".strip()
-        rates = run_pass(options.jobs, options.rounds)
-        report(rates, f"synchronous_commit={mode}")
+        rates, cpu = run_pass(options.jobs, options.rounds)
+        report(rates, cpu, f"synchronous_commit={mode}")
     os.environ["PGOPTIONS"] = pgoptions
 
 

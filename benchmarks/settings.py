@@ -41,7 +41,35 @@ LOGGING = {
     },
 }
 
-# BENCH_PREPARE_THRESHOLD=5 turns psycopg's automatic prepared statements back
-# on (Django turns them off by default); worker.py uses it for its "info" rows.
+# DATABASES["prepared"] is the same database as "default", with Django's
+# server-side parameter binding and psycopg's prepared statements, the way a
+# project may set them; TASKS["prepared"] enqueues through it. enqueue.py uses it
+# for an "info" row: with Django's default client-side binding, PostgreSQL
+# parses and plans the insert of every enqueue.
+DATABASES["prepared"] = {
+    **DATABASES["default"],
+    "OPTIONS": {
+        **DATABASES["default"]["OPTIONS"],
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    },
+}
+TASKS["prepared"] = {
+    "BACKEND": "django_tasks_oban.backends.ObanTaskBackend",
+    "OPTIONS": {"QUEUES": {"default": 10}, "DATABASE": "prepared"},
+}
+
+# Settings of worker.py's "info" rows, through the environment of the worker
+# subprocess. The worker's pool prepares its statements unless OPTIONS sets
+# prepare_threshold: BENCH_PREPARE_THRESHOLD=none turns that off, as behind
+# PgBouncer in transaction mode (a number sets it explicitly).
 if threshold := os.environ.get("BENCH_PREPARE_THRESHOLD"):
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(threshold)
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        None if threshold.lower() == "none" else int(threshold)
+    )
+# BENCH_DEBOUNCE_INTERVAL=0.005 makes the queue gather freed slots for 5 ms
+# before fetching (Oban.py's own default) instead of this package's 2 ms.
+if debounce := os.environ.get("BENCH_DEBOUNCE_INTERVAL"):
+    TASKS["default"]["OPTIONS"]["QUEUES"] = {
+        "default": {"limit": 10, "debounce_interval": float(debounce)}
+    }

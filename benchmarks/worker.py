@@ -21,10 +21,12 @@ they are never earlier than the real finish. The Oban drains run ``--rounds``
 times (default 3), each next to its peer and every other round backwards;
 ratios are the median of the per-round ratios, which a noisy neighbour upsets
 less than a ratio of medians. django-tasks-db and raw Oban.py's 10 ms drain are
-slow and steady (about 40 s and 22 s) and run once. Two "info" rows run our
-worker with ``DATABASES[...]["OPTIONS"]["prepare_threshold"] = 5``, which turns
-psycopg's prepared statements back on for the worker's pool (Django turns them
-off by default; raw Oban.py has them).
+slow and steady (about 30 s and 21 s) and run once. Three "info" rows change
+one setting of our worker through its environment (``benchmarks/settings.py``):
+``prepare_threshold = None`` in ``DATABASES[...]["OPTIONS"]`` (no prepared
+statements on the worker's pool, as behind PgBouncer in transaction mode) for
+the async and sync no-ops, and a ``QUEUES`` dict with Oban.py's own 5 ms
+``debounce_interval`` instead of the package's 2 ms for the sync no-op.
 
 Pickup latency. With an idle worker already running, one task is inserted in
 its own transaction; the task returns ``time.time()`` at its start and the
@@ -83,8 +85,9 @@ RAW_SYNC = "raw Oban.py, sync @job no-op"
 DB_SYNC = "django-tasks-db, sync no-op"
 OURS_SLEEP = "ours, sync 10 ms sleep"
 RAW_SLEEP = "raw Oban.py, sync @job 10 ms sleep"
-OURS_ASYNC_PREPARED = "ours, async no-op, prepare_threshold=5 (info)"
-OURS_SYNC_PREPARED = "ours, sync no-op, prepare_threshold=5 (info)"
+OURS_ASYNC_UNPREPARED = "ours, async no-op, prepare_threshold=None (info)"
+OURS_SYNC_UNPREPARED = "ours, sync no-op, prepare_threshold=None (info)"
+OURS_SYNC_DEBOUNCE = "ours, sync no-op, debounce 5 ms (info)"
 
 # (label, ours, peer, target): the ratios the package aims for.
 TARGETS: list[tuple[str, str, str, float | None]] = [
@@ -93,8 +96,9 @@ TARGETS: list[tuple[str, str, str, float | None]] = [
     ("sync no-op / raw sync @job", OURS_SYNC, RAW_SYNC, None),
     ("10 ms sync / raw sync @job", OURS_SLEEP, RAW_SLEEP, 6.0),
     ("sync no-op / django-tasks-db", OURS_SYNC, DB_SYNC, 10.0),
-    ("async no-op, prepared / raw async", OURS_ASYNC_PREPARED, RAW_ASYNC, None),
-    ("sync no-op, prepared / raw async", OURS_SYNC_PREPARED, RAW_ASYNC, None),
+    ("async no-op, unprepared / raw async", OURS_ASYNC_UNPREPARED, RAW_ASYNC, None),
+    ("sync no-op, unprepared / raw async", OURS_SYNC_UNPREPARED, RAW_ASYNC, None),
+    ("sync no-op, debounce 5 ms / raw async", OURS_SYNC_DEBOUNCE, RAW_ASYNC, None),
 ]
 PICKUP_TARGET_MS = 10.0
 
@@ -407,21 +411,27 @@ def drains(options: argparse.Namespace) -> dict[str, Drain]:
     """Every drain variant, by the name the tables show."""
     jobs, limit, sleeps = options.jobs, options.limit, options.sleep_jobs
     ours, raw = ours_command(limit), raw_command(limit)
-    prepared = {"BENCH_PREPARE_THRESHOLD": "5"}
+    unprepared = {"BENCH_PREPARE_THRESHOLD": "none"}
+    debounce_5ms = {"BENCH_DEBOUNCE_INTERVAL": "0.005"}
     oban = OBAN_PROGRESS
     return {
         OURS_ASYNC: Drain(ours, insert_tasks(ASYNC_NOOP), oban, jobs),
         RAW_ASYNC: Drain(
             raw, insert_oban_jobs("benchmarks.raw_oban.AsyncNoop"), oban, jobs
         ),
-        OURS_ASYNC_PREPARED: Drain(
-            ours, insert_tasks(ASYNC_NOOP), oban, jobs, env=prepared
+        OURS_ASYNC_UNPREPARED: Drain(
+            ours, insert_tasks(ASYNC_NOOP), oban, jobs, env=unprepared
         ),
         OURS_SYNC: Drain(ours, insert_tasks(NOOP), oban, jobs),
         RAW_SYNC: Drain(
             raw, insert_oban_jobs("benchmarks.raw_oban.sync_noop"), oban, jobs
         ),
-        OURS_SYNC_PREPARED: Drain(ours, insert_tasks(NOOP), oban, jobs, env=prepared),
+        OURS_SYNC_UNPREPARED: Drain(
+            ours, insert_tasks(NOOP), oban, jobs, env=unprepared
+        ),
+        OURS_SYNC_DEBOUNCE: Drain(
+            ours, insert_tasks(NOOP), oban, jobs, env=debounce_5ms
+        ),
         OURS_SLEEP: Drain(
             ours, insert_tasks("benchmarks.tasks.sleep_10ms"), oban, sleeps
         ),
