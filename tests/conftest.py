@@ -99,11 +99,12 @@ def start_worker(
         options: dict[str, Any] | None = None,
         apps: list[str] | None = None,
         conn_max_age: int = 0,
+        database_url: str | None = None,
         wait: bool = True,
     ) -> Worker:
         env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": database_url or test_database_url(),
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
             "OBAN_TEST_OPTIONS": json.dumps(options or {}),

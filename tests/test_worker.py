@@ -366,3 +366,16 @@ def test_second_signal_exits_at_once(start_worker):
     assert time.monotonic() - started < 10
     assert "Stopped at once by a second signal" in worker.output()
     assert job_state(long.id)[0] == "executing"
+
+
+def test_unreachable_database_is_a_clear_error(start_worker):
+    worker = start_worker(
+        options={"POOL": {"timeout": 1}},
+        database_url="postgresql://shop:s3cret@127.0.0.1:9/shop",
+        wait=False,
+    )
+    assert worker.process.wait(30) == 1
+    output = worker.output()
+    assert "CommandError: Cannot connect to the database 127.0.0.1:9/shop" in output
+    assert "s3cret" not in output
+    assert "Traceback" not in output

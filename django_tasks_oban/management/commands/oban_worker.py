@@ -16,6 +16,7 @@ from django.tasks.exceptions import InvalidTaskBackend
 from django.utils.module_loading import autodiscover_modules, import_string
 from oban import Oban
 from oban._scheduler import register_scheduled
+from psycopg_pool import PoolTimeout
 
 import django_tasks_oban
 from django_tasks_oban import lifeline, worker
@@ -117,6 +118,11 @@ class Command(BaseCommand):
         except asyncio.CancelledError:
             logger.warning("Stopped at once by a second signal.")
             sys.exit(1)
+        except PoolTimeout as error:
+            raise CommandError(
+                f"Cannot connect to the database "
+                f"{describe_database(backend.database)}: {error}"
+            ) from None
 
     def _backend(self, alias: str) -> ObanTaskBackend:
         try:
@@ -170,7 +176,7 @@ async def serve(
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, on_signal, signum)
-    await pool.open(wait=True)
+    await pool.open(wait=True, timeout=config.pool.get("timeout", 30.0))
     try:
         await instance.start()
         logger.info(
