@@ -112,8 +112,8 @@ def job_args(
 ) -> dict[str, Any]:
     """Bind a call's arguments to the task's parameter names, as Oban.py's ``@job``.
 
-    Raises ``TypeError`` when the call does not fit the signature, and when an
-    argument is not JSON, naming the argument.
+    Raises ``TypeError`` when the call does not fit the signature; ``TypeError``
+    or ``ValueError`` (NaN, infinity) when an argument is not JSON, naming it.
     """
     signature = _signature(task.func, task.takes_context)
     try:
