@@ -157,10 +157,13 @@ class ObanOptions:
                     "Oban's default is 20.",
                 )
             )
-        database = options.get("DATABASE", "default")
-        prefix = options.get("PREFIX", DEFAULT_PREFIX)
-        for key, value in (("DATABASE", database), ("PREFIX", prefix)):
-            if not isinstance(value, str) or not value:
+            max_attempts = DEFAULT_MAX_ATTEMPTS
+        names = {"DATABASE": "default", "PREFIX": DEFAULT_PREFIX}
+        for key, default in names.items():
+            value = options.get(key, default)
+            if isinstance(value, str) and value:
+                names[key] = value
+            else:
                 problems.append(
                     Problem(
                         "django_tasks_oban.E008",
@@ -175,9 +178,9 @@ class ObanOptions:
             default_concurrency=concurrency,
             queues=queues or {DEFAULT_QUEUE: concurrency},
             pool=pool,
-            database=database if isinstance(database, str) and database else "default",
-            prefix=prefix if isinstance(prefix, str) and prefix else DEFAULT_PREFIX,
-            max_attempts=max_attempts if _is_positive_int(max_attempts) else 20,
+            database=names["DATABASE"],
+            prefix=names["PREFIX"],
+            max_attempts=max_attempts,
             cron=cron,
             oban=oban,
             queue_options=queue_options,
